@@ -1,0 +1,3 @@
+module github.com/perimeterhq/perimeter
+
+go 1.26.0
