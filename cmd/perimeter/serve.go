@@ -1,0 +1,116 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/perimeterhq/perimeter/internal/api"
+	"github.com/perimeterhq/perimeter/internal/app"
+	"github.com/perimeterhq/perimeter/internal/jobs"
+)
+
+func init() { extraCommands = append(extraCommands, newServeCommand) }
+
+type serveConfig struct {
+	addr, dbURL, logFormat string
+	workers                int
+	sessionTTL, shutdown   time.Duration
+}
+
+func newServeCommand() *cobra.Command {
+	var c serveConfig
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the API server and job workers",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return serve(ctx, c)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&c.addr, "addr", envString("PERIMETER_ADDR", ":8080"), "listen address (env PERIMETER_ADDR)")
+	databaseFlag(fs, &c.dbURL)
+	fs.IntVar(&c.workers, "workers", envInt("PERIMETER_WORKERS", 4), "concurrent background jobs in this process; 0 = none (env PERIMETER_WORKERS)")
+	fs.DurationVar(&c.sessionTTL, "session-ttl", envDuration("PERIMETER_SESSION_TTL", 24*time.Hour), "sign-in session lifetime (env PERIMETER_SESSION_TTL)")
+	fs.DurationVar(&c.shutdown, "shutdown-timeout", envDuration("PERIMETER_SHUTDOWN_TIMEOUT", 30*time.Second), "how long in-flight requests and jobs get to finish on shutdown")
+	fs.StringVar(&c.logFormat, "log-format", envString("PERIMETER_LOG_FORMAT", "text"), "text or json (env PERIMETER_LOG_FORMAT)")
+	return cmd
+}
+
+func serve(ctx context.Context, c serveConfig) error {
+	log := newLogger(c.logFormat)
+	s, err := openStore(ctx, c.dbURL)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "engine", s.Engine(), "applied", len(applied))
+	}
+	a := app.New(s, app.Config{SessionTTL: c.sessionTTL}, log)
+	res, email, password, created, err := a.FirstRun(ctx, os.Getenv("PERIMETER_ADMIN_EMAIL"), os.Getenv("PERIMETER_ADMIN_PASSWORD"))
+	if err != nil {
+		return fmt.Errorf("first-run bootstrap: %w", err)
+	}
+	if created {
+		// Printed once, on the first start of an empty database, so the operator
+		// can sign in; the password is not printed when the operator chose it.
+		shown := password
+		if os.Getenv("PERIMETER_ADMIN_PASSWORD") != "" {
+			shown = "(from PERIMETER_ADMIN_PASSWORD)"
+		}
+		fmt.Fprintf(os.Stderr, "\n  First run: created the platform organization and a superadmin.\n"+
+			"    e-mail:   %s\n    password: %s\n    API key:  %s\n  Store them now; they are not shown again.\n\n",
+			email, shown, res.APIKey)
+	}
+
+	var runner *jobs.Runner
+	if c.workers > 0 {
+		if runner, err = jobs.Start(ctx, s, a, jobs.Options{Workers: c.workers, Log: log}); err != nil {
+			return err
+		}
+	}
+	handler := api.New(a, api.Options{Version: version, Log: log, Ready: s.Ping})
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
+	log.Info("listening", "addr", ln.Addr().String(), "engine", s.Engine(), "workers", c.workers, "version", version)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("http shutdown", "err", err)
+	}
+	if runner != nil {
+		if err := runner.Stop(sctx); err != nil {
+			log.Warn("jobs shutdown", "err", err)
+		}
+	}
+	log.Info("stopped")
+	return nil
+}

@@ -1,0 +1,199 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+
+	"github.com/perimeterhq/perimeter/internal/listing"
+)
+
+// OpenAPI returns the OpenAPI 3.1 document, generated from the registered
+// operations (built once).
+func (a *API) OpenAPI() []byte {
+	a.docOnce.Do(func() {
+		b, err := json.MarshalIndent(a.buildOpenAPI(), "", "  ")
+		if err != nil {
+			panic("api: OpenAPI document does not encode: " + err.Error())
+		}
+		a.doc = b
+	})
+	return a.doc
+}
+
+func (a *API) buildOpenAPI() map[string]any {
+	sc := newSchemas()
+	errRef := sc.of(reflect.TypeFor[ErrorBody]())
+	paths := map[string]any{}
+	for _, op := range a.ops {
+		item, _ := paths[op.Path].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[op.Path] = item
+		}
+		item[strings.ToLower(op.Method)] = a.operationDoc(op, sc, errRef)
+	}
+	return map[string]any{
+		"openapi": "3.1.0",
+		"info": map[string]any{
+			"title":   "Perimeter API (CG Scanning API V2 compatible)",
+			"version": a.version,
+			"description": "Every request needs X-API-KEY; user operations also need Authorization: Bearer <session token> " +
+				"(POST /auth/sign_in) or Basic <access token> (PUT /v2/user/generate_access_token). Errors use the ErrorBody " +
+				"schema. Lists take page, per_page (≤ 500), q[column] filters (* wildcards), date_range_start/date_range_end or " +
+				"relative_date_range, and sort_by/sort_order.",
+		},
+		"paths": paths,
+		"components": map[string]any{
+			"schemas": sc.defs,
+			"securitySchemes": map[string]any{
+				"apiKey":      map[string]any{"type": "apiKey", "in": "header", "name": "X-API-KEY"},
+				"session":     map[string]any{"type": "http", "scheme": "bearer", "description": "session token from POST /auth/sign_in"},
+				"accessToken": map[string]any{"type": "apiKey", "in": "header", "name": "Authorization", "description": "Basic <access token> (the raw token, not base64 user:password)"},
+			},
+		},
+	}
+}
+
+func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[string]any {
+	id := op.ID
+	if id == "" {
+		id = operationID(op.Method, op.Path)
+	}
+	d := map[string]any{"operationId": id, "summary": op.Summary}
+	if op.Description != "" {
+		d["description"] = op.Description
+	}
+	if op.Tag != "" {
+		d["tags"] = []string{op.Tag}
+	}
+	switch op.Auth {
+	case AuthUser:
+		d["security"] = []any{map[string]any{"apiKey": []string{}, "session": []string{}}, map[string]any{"apiKey": []string{}, "accessToken": []string{}}}
+	case AuthKey:
+		d["security"] = []any{map[string]any{"apiKey": []string{}}}
+	default:
+		d["security"] = []any{}
+	}
+	var params []any
+	for _, m := range pathParamRE.FindAllStringSubmatch(op.Path, -1) {
+		params = append(params, map[string]any{"name": m[1], "in": "path", "required": true, "schema": map[string]any{"type": "string"}})
+	}
+	if op.List != nil {
+		params = append(params, listParams(op.List)...)
+	}
+	for _, p := range op.Query {
+		typ := p.Type
+		if typ == "" {
+			typ = "string"
+		}
+		params = append(params, map[string]any{"name": p.Name, "in": "query", "required": p.Required, "description": p.Doc, "schema": map[string]any{"type": typ}})
+	}
+	if len(params) > 0 {
+		d["parameters"] = params
+	}
+	if op.in != nil && op.in != reflect.TypeFor[NoBody]() {
+		d["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": sc.of(op.in)}}}
+	}
+	responses := map[string]any{}
+	ok := map[string]any{"description": http.StatusText(op.Status)}
+	switch {
+	case op.Produces != "":
+		ok["content"] = map[string]any{op.Produces: map[string]any{"schema": map[string]any{"type": "string"}}}
+	case op.out != nil && op.out != reflect.TypeFor[Empty]():
+		ok["content"] = map[string]any{"application/json": map[string]any{"schema": sc.of(op.out)}}
+	}
+	responses[fmt.Sprint(op.Status)] = ok
+	errResp := func(desc string) map[string]any {
+		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
+	}
+	if op.Auth != AuthNone {
+		responses["401"] = errResp("Missing or invalid API key or credentials")
+		responses["403"] = errResp("Not allowed")
+		responses["429"] = errResp("Rate limited")
+	}
+	if op.List != nil || strings.Contains(op.Path, "{") {
+		responses["400"] = errResp("Malformed query")
+	}
+	if strings.Contains(op.Path, "{") {
+		responses["404"] = errResp("Not found (also for another organization's resources)")
+	}
+	if op.in != nil && op.in != reflect.TypeFor[NoBody]() {
+		responses["400"] = errResp("Malformed JSON")
+		responses["413"] = errResp("Body too large")
+		responses["422"] = errResp("Validation failed; errors name the fields")
+	}
+	responses["500"] = errResp("Internal error")
+	d["responses"] = responses
+	return d
+}
+
+func listParams(spec *listing.Spec) []any {
+	intSchema := func(def, maxV int) map[string]any {
+		s := map[string]any{"type": "integer", "minimum": 1, "default": def}
+		if maxV > 0 {
+			s["maximum"] = maxV
+		}
+		return s
+	}
+	out := []any{
+		map[string]any{"name": "page", "in": "query", "schema": intSchema(1, 0)},
+		map[string]any{"name": "per_page", "in": "query", "schema": intSchema(listing.DefaultPerPage, listing.MaxPerPage)},
+	}
+	for _, c := range spec.Columns {
+		if c.NoFilter {
+			continue
+		}
+		desc := map[listing.Kind]string{
+			listing.Text:   "case-insensitive contains; * is a wildcard",
+			listing.Enum:   "exact; comma-separated for any of",
+			listing.ID:     "exact; comma-separated for any of",
+			listing.Number: "exact; comma-separated for any of",
+			listing.Bool:   "true or false",
+		}[c.Kind]
+		if c.Doc != "" {
+			desc = c.Doc + "; " + desc
+		}
+		schema := map[string]any{"type": "string"}
+		if len(c.Values) > 0 {
+			desc += " (" + strings.Join(c.Values, ", ") + ")"
+		}
+		out = append(out, map[string]any{"name": "q[" + c.Name + "]", "in": "query", "description": desc, "schema": schema})
+	}
+	if spec.DateExpr != "" {
+		on := " (applies to " + spec.DateName + ")"
+		out = append(out,
+			map[string]any{"name": "date_range_start", "in": "query", "description": "YYYY-MM-DD hh:mm:ss or RFC 3339" + on, "schema": map[string]any{"type": "string"}},
+			map[string]any{"name": "date_range_end", "in": "query", "description": "YYYY-MM-DD hh:mm:ss or RFC 3339" + on, "schema": map[string]any{"type": "string"}},
+			map[string]any{"name": "relative_date_range", "in": "query", "description": "<n><unit> with units s m h d M y q (10d = last 10 days), or 1q2020 / 3M2021" + on, "schema": map[string]any{"type": "string"}},
+		)
+	}
+	if sortable := spec.Sortable(); len(sortable) > 0 {
+		vals := make([]any, len(sortable))
+		for i, s := range sortable {
+			vals[i] = s
+		}
+		out = append(out,
+			map[string]any{"name": "sort_by", "in": "query", "description": "column, optionally followed by ' desc'", "schema": map[string]any{"type": "string"}},
+			map[string]any{"name": "sort_order", "in": "query", "schema": map[string]any{"type": "string", "enum": []any{"asc", "desc"}}},
+		)
+	}
+	return out
+}
+
+// operationID derives a stable id: "GET /v2/users/{id}" → "getV2UsersId".
+func operationID(method, path string) string {
+	var b strings.Builder
+	b.WriteString(strings.ToLower(method))
+	for part := range strings.SplitSeq(path, "/") {
+		part = strings.Trim(part, "{}")
+		for w := range strings.SplitSeq(part, "_") {
+			if w != "" {
+				b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+			}
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,58 @@
+package api
+
+import (
+	"errors"
+
+	"github.com/perimeterhq/perimeter/internal/audit"
+	"github.com/perimeterhq/perimeter/internal/errs"
+	"github.com/perimeterhq/perimeter/internal/tenant"
+	"github.com/perimeterhq/perimeter/internal/user"
+)
+
+var (
+	errNoRoute = errs.New(errs.NotFound, "No such endpoint")
+	errPanic   = errors.New("handler panicked")
+)
+
+// routeTable is every operation of the API, top to bottom. Handlers live in the
+// file named after their resource.
+func (a *API) routeTable() {
+	// Operational (no API key).
+	Handle(a, Op{Method: "GET", Path: "/healthz", Summary: "Liveness", Tag: "Operations", Auth: AuthNone}, a.healthz)
+	Handle(a, Op{Method: "GET", Path: "/readyz", Summary: "Readiness (database reachable)", Tag: "Operations", Auth: AuthNone}, a.readyz)
+	Handle(a, Op{Method: "GET", Path: "/metrics", Summary: "Prometheus metrics", Tag: "Operations", Auth: AuthNone, Produces: "text/plain"}, a.metricsPage)
+	Handle(a, Op{Method: "GET", Path: "/openapi.json", Summary: "This OpenAPI document", Tag: "Operations", Auth: AuthNone, Produces: "application/json"}, a.openapiDoc)
+	Handle(a, Op{Method: "GET", Path: "/docs", Summary: "API documentation (Swagger UI, offline)", Tag: "Operations", Auth: AuthNone, Produces: "text/html"}, a.docsPage)
+	Handle(a, Op{Method: "GET", Path: "/docs/assets/{file}", Summary: "Documentation assets", Tag: "Operations", Auth: AuthNone, Produces: "application/octet-stream"}, a.docsAsset)
+
+	// Authentication (§2.1).
+	Handle(a, Op{Method: "POST", Path: "/auth/sign_in", Summary: "Sign in with username and password", Tag: "Authentication", Auth: AuthKey}, a.signIn)
+	Handle(a, Op{Method: "DELETE", Path: "/auth/sign_out", Summary: "Revoke the bearer session", Tag: "Authentication"}, a.signOut)
+
+	// Current user (§2.15).
+	Handle(a, Op{Method: "GET", Path: "/v2/user", Summary: "Current user", Tag: "Current user"}, a.getMe)
+	Handle(a, Op{Method: "PUT", Path: "/v2/user", Summary: "Update name, phone, timezone, locale", Tag: "Current user"}, a.updateMe)
+	Handle(a, Op{Method: "PUT", Path: "/v2/user/password", Summary: "Change password (other sessions are revoked)", Tag: "Current user"}, a.changePassword)
+	Handle(a, Op{Method: "PUT", Path: "/v2/user/generate_access_token", Summary: "New long-lived access token (shown once; replaces the old)", Tag: "Current user"}, a.generateAccessToken)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/user/access_token", Summary: "Revoke the access token", Tag: "Current user"}, a.revokeAccessToken)
+	Handle(a, Op{Method: "GET", Path: "/v2/user/validate_token", Summary: "Check the Authorization is valid", Tag: "Current user"}, a.validateToken)
+	Handle(a, Op{Method: "GET", Path: "/v2/user/permissions", Summary: "The caller's permissions (resource:action)", Tag: "Current user"}, a.permissions)
+
+	// Organizations (§2.16).
+	Handle(a, Op{Method: "GET", Path: "/v2/organizations", Summary: "List organizations (own and managed)", Tag: "Organizations", List: &tenant.OrganizationList}, a.listOrganizations)
+	Handle(a, Op{Method: "POST", Path: "/v2/organizations", Summary: "Create an organization (default plans unless skip_default_subscription)", Tag: "Organizations", Status: 201}, a.createOrganization)
+	Handle(a, Op{Method: "GET", Path: "/v2/organizations/{id}", Summary: "Retrieve an organization", Tag: "Organizations"}, a.getOrganization)
+	Handle(a, Op{Method: "PUT", Path: "/v2/organizations/{id}", Summary: "Update an organization", Tag: "Organizations"}, a.updateOrganization)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/organizations/{id}", Summary: "Delete an organization (409 with customers)", Tag: "Organizations"}, a.deleteOrganization)
+
+	// Users (§2.17).
+	Handle(a, Op{Method: "GET", Path: "/v2/users", Summary: "List users (admin: own organization and descendants)", Tag: "Users", List: &user.List}, a.listUsers)
+	Handle(a, Op{Method: "POST", Path: "/v2/users", Summary: "Create a user", Tag: "Users", Status: 201}, a.createUser)
+	Handle(a, Op{Method: "GET", Path: "/v2/users/{id}", Summary: "Show a user", Tag: "Users"}, a.getUser)
+	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}", Summary: "Update a user", Tag: "Users"}, a.updateUser)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}", Summary: "Delete a user", Tag: "Users"}, a.deleteUser)
+
+	// Audit (§2.10).
+	Handle(a, Op{Method: "GET", Path: "/v2/audit/events", Summary: "List audit events (admin)", Tag: "Audit", List: &audit.List}, a.listAuditEvents)
+	Handle(a, Op{Method: "GET", Path: "/v2/audit/events/{id}", Summary: "Show an audit event", Tag: "Audit"}, a.getAuditEvent)
+}

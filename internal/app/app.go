@@ -1,0 +1,107 @@
+// Package app holds Perimeter's use cases: one file per aggregate, each doing
+// the tenancy and role checks, validation, transactions, audit events and job
+// enqueueing for an operation. It is the only place business rules live; the
+// API layer decodes and encodes, the store runs SQL.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/perimeterhq/perimeter/internal/audit"
+	"github.com/perimeterhq/perimeter/internal/store"
+)
+
+// Config holds the tunable rules of the app layer.
+type Config struct {
+	SessionTTL       time.Duration // lifetime of a sign-in session (default 24 h)
+	LockoutThreshold int           // failed sign-ins within LockoutWindow that lock (default 5)
+	LockoutWindow    time.Duration // default 15 min
+	LockoutDuration  time.Duration // default 15 min
+	OneTimeTokenTTL  time.Duration // confirmation/reset token lifetime (default 72 h)
+}
+
+func (c *Config) defaults() {
+	if c.SessionTTL <= 0 {
+		c.SessionTTL = 24 * time.Hour
+	}
+	if c.LockoutThreshold <= 0 {
+		c.LockoutThreshold = 5
+	}
+	if c.LockoutWindow <= 0 {
+		c.LockoutWindow = 15 * time.Minute
+	}
+	if c.LockoutDuration <= 0 {
+		c.LockoutDuration = 15 * time.Minute
+	}
+	if c.OneTimeTokenTTL <= 0 {
+		c.OneTimeTokenTTL = 72 * time.Hour
+	}
+}
+
+// App is the use-case layer over a store.
+type App struct {
+	store *store.Store
+	cfg   Config
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// New returns an App. log may be nil.
+func New(s *store.Store, cfg Config, log *slog.Logger) *App {
+	cfg.defaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{store: s, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+}
+
+// SetClock replaces the clock (tests of expiry and lockout).
+func (a *App) SetClock(now func() time.Time) {
+	a.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+}
+
+// Store exposes the store to the job runner and tests.
+func (a *App) Store() *store.Store { return a.store }
+
+// newID returns a UUIDv7: sortable by creation, not enumerable.
+func newID() string { return uuid.Must(uuid.NewV7()).String() }
+
+// RequestMeta describes the request behind an operation, for the audit trail.
+type RequestMeta struct {
+	IP        string
+	UserAgent string
+	RequestID string
+}
+
+type metaKey struct{}
+
+// WithRequestMeta attaches request facts to ctx.
+func WithRequestMeta(ctx context.Context, m RequestMeta) context.Context {
+	return context.WithValue(ctx, metaKey{}, m)
+}
+
+func metaFrom(ctx context.Context) RequestMeta {
+	m, _ := ctx.Value(metaKey{}).(RequestMeta)
+	return m
+}
+
+// record appends an audit event in the caller's transaction, so the record and
+// the change commit together.
+func (a *App) record(ctx context.Context, q *store.Q, actor *Actor, orgID, action, resType, resID string, changes map[string]any) error {
+	m := metaFrom(ctx)
+	e := audit.Event{
+		ID: newID(), OrganizationID: orgID, Action: action, ResourceType: resType, ResourceID: resID,
+		Changes: changes, IP: m.IP, UserAgent: m.UserAgent, RequestID: m.RequestID, CreatedAt: a.now(),
+	}
+	if actor != nil {
+		e.ActorID, e.ActorEmail, e.ImpersonatorID = actor.User.ID, actor.User.Email, actor.ImpersonatorID
+		if e.OrganizationID == "" {
+			e.OrganizationID = actor.Org.ID
+		}
+	}
+	return q.InsertAuditEvent(ctx, e)
+}

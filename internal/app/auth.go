@@ -1,0 +1,285 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/errs"
+	"github.com/perimeterhq/perimeter/internal/secret"
+	"github.com/perimeterhq/perimeter/internal/store"
+	"github.com/perimeterhq/perimeter/internal/tenant"
+	"github.com/perimeterhq/perimeter/internal/user"
+)
+
+var (
+	errBadAPIKey      = errs.New(errs.Unauthenticated, "Missing or invalid API key (X-API-KEY)")
+	errBadCredentials = errs.New(errs.Unauthenticated, "Invalid username or password")
+	errBadToken       = errs.New(errs.Unauthenticated, "Missing, invalid or expired authorization token")
+)
+
+// AuthenticateAPIKey resolves an X-API-KEY value. Unknown and revoked keys are
+// both a 401 that says nothing more.
+func (a *App) AuthenticateAPIKey(ctx context.Context, key string) (store.APIKey, error) {
+	if !strings.HasPrefix(key, secret.PrefixAPIKey) || len(key) > 128 {
+		return store.APIKey{}, errBadAPIKey
+	}
+	k, err := a.store.R().APIKeyByHash(ctx, secret.Hash(key))
+	if errs.Is(err, errs.NotFound) {
+		return k, errBadAPIKey
+	}
+	return k, err
+}
+
+// AuthenticateSession resolves a bearer session token used with key.
+func (a *App) AuthenticateSession(ctx context.Context, key store.APIKey, token string) (*Actor, error) {
+	if !strings.HasPrefix(token, secret.PrefixSession) || len(token) > 128 {
+		return nil, errBadToken
+	}
+	p, err := a.store.R().PrincipalBySession(ctx, secret.Hash(token), a.now())
+	if errs.Is(err, errs.NotFound) {
+		return nil, errBadToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	exp := p.Session.ExpiresAt
+	act := &Actor{User: p.User, Org: p.Org, APIKey: key, Via: ViaSession, SessionID: p.Session.ID,
+		ExpiresAt: &exp, ImpersonatorID: p.Session.ImpersonatorID}
+	return act, checkActor(act)
+}
+
+// AuthenticateAccessToken resolves an access token (Authorization: Basic <token>).
+func (a *App) AuthenticateAccessToken(ctx context.Context, key store.APIKey, token string) (*Actor, error) {
+	if !strings.HasPrefix(token, secret.PrefixAccessToken) || len(token) > 128 {
+		return nil, errBadToken
+	}
+	p, err := a.store.R().PrincipalByAccessToken(ctx, secret.Hash(token))
+	if errs.Is(err, errs.NotFound) {
+		return nil, errBadToken
+	}
+	if err != nil {
+		return nil, err
+	}
+	act := &Actor{User: p.User, Org: p.Org, APIKey: key, Via: ViaAccessToken}
+	return act, checkActor(act)
+}
+
+// checkActor applies the organization-tree rule [CG]: a user acts only through a
+// key of their own organization or of an ancestor; and suspended organizations
+// cannot act.
+func checkActor(act *Actor) error {
+	if !strings.HasPrefix(act.Org.Path, act.APIKey.OrgPath) {
+		return errs.New(errs.Unauthenticated, "This API key does not belong to your organization or a parent of it")
+	}
+	if act.Org.Status == tenant.StatusSuspended {
+		return errs.New(errs.Forbidden, "Your organization is suspended")
+	}
+	return nil
+}
+
+// SignInResult is a new session.
+type SignInResult struct {
+	Token     string
+	ExpiresAt time.Time
+	User      user.User
+}
+
+// SignIn checks a username (e-mail) and password and opens a session. Failures
+// are counted per username whether or not it exists, and every failure looks
+// the same, so neither the answer, its timing nor the lockout reveals which
+// usernames exist.
+func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password string) (SignInResult, error) {
+	username = user.NormalizeEmail(username)
+	if username == "" || password == "" {
+		f := errs.Fields{}
+		if username == "" {
+			f.Add("username", "can't be blank")
+		}
+		if password == "" {
+			f.Add("password", "can't be blank")
+		}
+		return SignInResult{}, f.Err()
+	}
+	if len(username) > 254 || len(password) > 256 {
+		return SignInResult{}, errBadCredentials
+	}
+	now := a.now()
+	att, err := a.store.R().SignInAttemptFor(ctx, username)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	if att.LockedUntil != nil && now.Before(*att.LockedUntil) {
+		return SignInResult{}, lockedErr(att.LockedUntil.Sub(now))
+	}
+	u, err := a.store.R().UserByEmail(ctx, username)
+	found := err == nil
+	if err != nil && !errs.Is(err, errs.NotFound) {
+		return SignInResult{}, err
+	}
+	ok := false
+	if found && u.PasswordHash != "" {
+		ok, err = secret.CheckPassword(u.PasswordHash, password)
+		if err != nil {
+			a.log.Error("stored password hash unreadable", "user_id", u.ID, "err", err)
+			ok = false
+		}
+	} else {
+		secret.BurnPasswordCheck(password)
+	}
+	if !ok {
+		return SignInResult{}, a.signInFailed(ctx, key, att, u, found, now)
+	}
+	org, err := a.store.R().OrganizationByID(ctx, u.OrganizationID)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	act := &Actor{User: u, Org: org, APIKey: key}
+	if !strings.HasPrefix(org.Path, key.OrgPath) {
+		return SignInResult{}, a.signInFailed(ctx, key, att, u, found, now)
+	}
+	if u.ConfirmedAt == nil {
+		return SignInResult{}, errs.New(errs.Unauthenticated, "Your account is not confirmed yet")
+	}
+	if err := checkActor(act); err != nil {
+		return SignInResult{}, err
+	}
+	token := secret.NewToken(secret.PrefixSession)
+	m := metaFrom(ctx)
+	sess := store.Session{ID: newID(), UserID: u.ID, IP: m.IP, UserAgent: trim(m.UserAgent, 512), CreatedAt: now,
+		ExpiresAt: now.Add(a.cfg.SessionTTL)}
+	err = a.store.Tx(ctx, func(q *store.Q) error {
+		if err := q.CreateSession(ctx, sess, secret.Hash(token)); err != nil {
+			return err
+		}
+		if err := q.ClearSignInAttempts(ctx, username); err != nil {
+			return err
+		}
+		if err := q.RecordSignIn(ctx, u.ID, now); err != nil {
+			return err
+		}
+		return a.record(ctx, q, act, org.ID, "auth.sign_in", "user", u.ID, nil)
+	})
+	if err != nil {
+		return SignInResult{}, err
+	}
+	u.LastSignInAt = &now
+	return SignInResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u}, nil
+}
+
+// signInFailed counts a failure for the username, locks it at the threshold,
+// audits, and returns the uniform 401 (or the 429 once locked).
+func (a *App) signInFailed(ctx context.Context, key store.APIKey, att store.SignInAttempt, u user.User, found bool, now time.Time) error {
+	if now.Sub(att.WindowStart) > a.cfg.LockoutWindow {
+		att.Failures, att.WindowStart = 0, now
+	}
+	att.Failures++
+	locked := att.Failures >= a.cfg.LockoutThreshold
+	if locked {
+		until := now.Add(a.cfg.LockoutDuration)
+		att.LockedUntil, att.Failures = &until, 0
+	}
+	err := a.store.Tx(ctx, func(q *store.Q) error {
+		if err := q.SaveSignInAttempt(ctx, att, now); err != nil {
+			return err
+		}
+		orgID, resID := key.OrganizationID, ""
+		var actor *Actor
+		if found {
+			orgID, resID = u.OrganizationID, u.ID
+		}
+		return a.record(ctx, q, actor, orgID, "auth.sign_in_failed", "user", resID,
+			map[string]any{"username": att.Username, "locked": locked})
+	})
+	if err != nil {
+		return err
+	}
+	if locked {
+		return lockedErr(a.cfg.LockoutDuration)
+	}
+	return errBadCredentials
+}
+
+func lockedErr(wait time.Duration) error {
+	return &errs.Error{Code: errs.RateLimited, RetryAfter: wait,
+		Message: "Too many failed sign-in attempts; try again later"}
+}
+
+// SignOut revokes the caller's session.
+func (a *App) SignOut(ctx context.Context, act *Actor) error {
+	if act.Via != ViaSession {
+		return errs.New(errs.Malformed, "Sign out ends a session (Authorization: Bearer); revoke an access token with DELETE /v2/user/access_token")
+	}
+	return a.store.Tx(ctx, func(q *store.Q) error {
+		if err := q.RevokeSession(ctx, act.SessionID, a.now()); err != nil {
+			return err
+		}
+		return a.record(ctx, q, act, "", "auth.sign_out", "user", act.User.ID, nil)
+	})
+}
+
+// GenerateAccessToken creates the caller's long-lived access token, replacing
+// any previous one [CG]. The token is returned once and stored hashed.
+func (a *App) GenerateAccessToken(ctx context.Context, act *Actor) (string, time.Time, error) {
+	token := secret.NewToken(secret.PrefixAccessToken)
+	now := a.now()
+	err := a.store.Tx(ctx, func(q *store.Q) error {
+		if err := q.SetAccessToken(ctx, act.User.ID, secret.Hash(token), now); err != nil {
+			return err
+		}
+		return a.record(ctx, q, act, "", "user.access_token_generate", "user", act.User.ID, nil)
+	})
+	return token, now, err
+}
+
+// RevokeAccessToken deletes the caller's access token (404 if there is none).
+func (a *App) RevokeAccessToken(ctx context.Context, act *Actor) error {
+	return a.store.Tx(ctx, func(q *store.Q) error {
+		found, err := q.DeleteAccessToken(ctx, act.User.ID)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return errs.NotFoundf("Access token")
+		}
+		return a.record(ctx, q, act, "", "user.access_token_revoke", "user", act.User.ID, nil)
+	})
+}
+
+// ChangePassword checks the current password, sets a new one and revokes the
+// user's other sessions.
+func (a *App) ChangePassword(ctx context.Context, act *Actor, current, password string, confirmation *string) error {
+	ok, err := secret.CheckPassword(act.User.PasswordHash, current)
+	if err != nil && !errors.Is(err, secret.ErrBadHash) {
+		return err
+	}
+	f := errs.Fields{}
+	if !ok {
+		f.Add("current_password", "is incorrect")
+	}
+	user.CheckPassword(f, "password", password, confirmation)
+	if password != "" && password == current {
+		f.Add("password", "must differ from the current password")
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	now := a.now()
+	return a.store.Tx(ctx, func(q *store.Q) error {
+		if err := q.SetUserPassword(ctx, act.User.ID, secret.HashPassword(password), nil, now); err != nil {
+			return err
+		}
+		if err := q.RevokeUserSessions(ctx, act.User.ID, act.SessionID, now); err != nil {
+			return err
+		}
+		return a.record(ctx, q, act, "", "user.password_change", "user", act.User.ID, nil)
+	})
+}
+
+func trim(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}

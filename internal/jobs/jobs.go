@@ -1,0 +1,113 @@
+// Package jobs runs Perimeter's durable background work on River, on either
+// storage engine: job kinds, their workers (thin adapters over app use cases),
+// periodic schedules, and graceful shutdown.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+
+	"github.com/perimeterhq/perimeter/internal/app"
+	"github.com/perimeterhq/perimeter/internal/store"
+)
+
+// Options configures the job runner.
+type Options struct {
+	Workers       int           // concurrent jobs in this process (> 0)
+	PurgeInterval time.Duration // how often expired credentials are purged (default 15 min)
+	Log           *slog.Logger
+}
+
+// Runner is a started job engine.
+type Runner struct {
+	stop       func(context.Context) error
+	stopCancel func(context.Context) error
+	log        *slog.Logger
+}
+
+// Start registers every worker and periodic job and starts working the queue.
+func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runner, error) {
+	if opt.Workers <= 0 {
+		return nil, fmt.Errorf("jobs: Workers must be positive")
+	}
+	if opt.PurgeInterval <= 0 {
+		opt.PurgeInterval = 15 * time.Minute
+	}
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &purgeWorker{app: a})
+	cfg := &river.Config{
+		Logger:  opt.Log.With("component", "jobs"),
+		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opt.Workers}},
+		Workers: workers,
+		PeriodicJobs: []*river.PeriodicJob{
+			river.NewPeriodicJob(river.PeriodicInterval(opt.PurgeInterval),
+				func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
+				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_expired"}),
+		},
+	}
+	r := &Runner{log: opt.Log}
+	switch s.Engine() {
+	case store.SQLite:
+		// No LISTEN/NOTIFY on SQLite: poll, but not so often that polling
+		// competes with requests for the single writer connection.
+		cfg.FetchPollInterval = 250 * time.Millisecond
+		c, err := river.NewClient[*sql.Tx](riversqlite.New(s.SQLiteWriter()), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: %w", err)
+		}
+		if err := c.Start(ctx); err != nil {
+			return nil, fmt.Errorf("jobs: start: %w", err)
+		}
+		r.stop, r.stopCancel = c.Stop, c.StopAndCancel
+	case store.Postgres:
+		c, err := river.NewClient[pgx.Tx](riverpgxv5.New(s.PGPool()), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: %w", err)
+		}
+		if err := c.Start(ctx); err != nil {
+			return nil, fmt.Errorf("jobs: start: %w", err)
+		}
+		r.stop, r.stopCancel = c.Stop, c.StopAndCancel
+	}
+	return r, nil
+}
+
+// Stop lets running jobs finish until ctx is done, then cancels the rest; River
+// hands cancelled jobs back for retry, so nothing is lost.
+func (r *Runner) Stop(ctx context.Context) error {
+	err := r.stop(ctx)
+	if ctx.Err() != nil {
+		r.log.Warn("jobs did not finish in time; cancelling them for retry")
+		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return r.stopCancel(cctx)
+	}
+	return err
+}
+
+// PurgeArgs is the periodic purge of expired sessions and used one-time tokens.
+type PurgeArgs struct{}
+
+// Kind implements river.JobArgs.
+func (PurgeArgs) Kind() string { return "auth.purge_expired" }
+
+type purgeWorker struct {
+	river.WorkerDefaults[PurgeArgs]
+	app *app.App
+}
+
+func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
+	_, err := w.app.PurgeExpired(ctx)
+	return err
+}

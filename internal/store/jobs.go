@@ -1,0 +1,21 @@
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/riverqueue/river"
+)
+
+// ErrNoTx is returned when a job is enqueued outside a transaction.
+var ErrNoTx = errors.New("store: jobs are enqueued inside Store.Tx only")
+
+// EnqueueJob inserts a job in the current transaction (the outbox rule: the job
+// exists if and only if the change that caused it commits).
+func (q *Q) EnqueueJob(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if q.tx == nil {
+		return ErrNoTx
+	}
+	_, err := q.s.inserter.InsertTx(ctx, q.tx, args, opts)
+	return err
+}

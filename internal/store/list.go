@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/tenant"
+)
+
+// listQuery is the fixed part of a list: what to select, from where, and the
+// conditions the caller imposes (tenancy first). runList adds the client's
+// filters, date range, order and page.
+type listQuery struct {
+	Select string // column list
+	From   string // FROM clause body (table and joins)
+	Where  []string
+	Args   []any
+}
+
+func (lq *listQuery) where(cond string, args ...any) {
+	lq.Where = append(lq.Where, cond)
+	lq.Args = append(lq.Args, args...)
+}
+
+// likePattern escapes LIKE metacharacters in user input, then turns the API's
+// * wildcard into %.
+func likePattern(v string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return strings.ReplaceAll(r.Replace(v), "*", "%")
+}
+
+// applyParams adds the client's criteria from p to lq.
+func (q *Q) applyParams(lq *listQuery, spec *listing.Spec, p listing.Params) {
+	for _, f := range p.Filters {
+		expr := f.Column.SQL()
+		switch f.Op {
+		case listing.OpContains:
+			lq.where(expr+" "+q.d.ilike()+` ? ESCAPE '\'`, "%"+likePattern(f.Values[0])+"%")
+		case listing.OpPattern:
+			lq.where(expr+" "+q.d.ilike()+` ? ESCAPE '\'`, likePattern(f.Values[0]))
+		case listing.OpIn:
+			args := make([]any, len(f.Values))
+			for i, v := range f.Values {
+				args[i] = typedValue(f.Column.Kind, v)
+			}
+			if len(args) == 1 {
+				lq.where(expr+" = ?", args[0])
+			} else {
+				lq.where(expr+" IN ("+placeholders(len(args))+")", args...)
+			}
+		}
+	}
+	if spec.DateExpr != "" {
+		if !p.From.IsZero() {
+			lq.where(spec.DateExpr+" >= ?", ts(p.From))
+		}
+		if !p.To.IsZero() {
+			lq.where(spec.DateExpr+" <= ?", ts(p.To))
+		}
+	}
+}
+
+func typedValue(k listing.Kind, v string) any {
+	switch k {
+	case listing.Number:
+		n, _ := strconv.ParseInt(v, 10, 64) // validated by listing.Parse
+		return n
+	case listing.Bool:
+		return v == "1"
+	}
+	return v
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// runList counts the matching rows and scans the requested page. scan is called
+// once per row.
+func (q *Q) runList(ctx context.Context, lq listQuery, spec *listing.Spec, p listing.Params, scan func(*sql.Rows) error) (total int, err error) {
+	q.applyParams(&lq, spec, p)
+	where := ""
+	if len(lq.Where) > 0 {
+		where = " WHERE " + strings.Join(lq.Where, " AND ")
+	}
+	if err := q.queryRow(ctx, "SELECT COUNT(*) FROM "+lq.From+where, lq.Args...).Scan(&total); err != nil {
+		return 0, mapErr(err)
+	}
+	if total == 0 || p.Offset() >= total {
+		return total, nil
+	}
+	order := ""
+	dir := " ASC"
+	if p.Desc {
+		dir = " DESC"
+	}
+	if p.Sort.Name != "" {
+		order = p.Sort.SQL() + dir + ", "
+	}
+	order += spec.Tiebreak() + dir
+	args := append(lq.Args, p.PerPage, p.Offset())
+	rows, err := q.query(ctx, "SELECT "+lq.Select+" FROM "+lq.From+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return 0, err
+		}
+	}
+	return total, mapErr(rows.Err())
+}
+
+// scope restricts a tenant column to the organizations a scope allows.
+func (lq *listQuery) scope(column string, sc tenant.Scope) {
+	if sc.Subtree {
+		lq.where(column+" IN (SELECT id FROM organizations WHERE path LIKE ?)", sc.Path+"%")
+		return
+	}
+	lq.where(column+" = ?", sc.OrgID)
+}
+
+// scopeSQL is the same restriction for single-row statements.
+func scopeSQL(column string, sc tenant.Scope) (string, any) {
+	if sc.Subtree {
+		return column + " IN (SELECT id FROM organizations WHERE path LIKE ?)", sc.Path + "%"
+	}
+	return column + " = ?", sc.OrgID
+}

@@ -1,0 +1,118 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/tenant"
+	"github.com/perimeterhq/perimeter/internal/user"
+)
+
+const userColumns = `u.id, u.organization_id, u.email, u.first_name, u.last_name, u.role, u.phone, u.timezone,
+	u.locale, u.product, u.partner, u.password_hash, u.confirmed_at, u.last_sign_in_at, u.created_at, u.updated_at`
+
+// userDest lists scan destinations in userColumns order.
+func userDest(u *user.User) []any {
+	return []any{&u.ID, &u.OrganizationID, &u.Email, &u.FirstName, &u.LastName, &u.Role, &u.Phone, &u.Timezone,
+		&u.Locale, &u.Product, &u.Partner, &u.PasswordHash, nullTimeCol{&u.ConfirmedAt}, nullTimeCol{&u.LastSignInAt},
+		timeCol{&u.CreatedAt}, timeCol{&u.UpdatedAt}}
+}
+
+func scanUser(sc interface{ Scan(...any) error }) (user.User, error) {
+	var u user.User
+	err := sc.Scan(userDest(&u)...)
+	return u, err
+}
+
+// CreateUser inserts u. A taken e-mail returns *ErrDuplicate.
+func (q *Q) CreateUser(ctx context.Context, u user.User) error {
+	_, err := q.exec(ctx, `INSERT INTO users (id, organization_id, email, first_name, last_name, role, phone, timezone,
+		locale, product, partner, password_hash, confirmed_at, last_sign_in_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, u.OrganizationID, u.Email, u.FirstName, u.LastName, u.Role, u.Phone, u.Timezone,
+		u.Locale, u.Product, u.Partner, u.PasswordHash, nts(u.ConfirmedAt), nts(u.LastSignInAt), ts(u.CreatedAt), ts(u.UpdatedAt))
+	return err
+}
+
+// UserByID returns a user without a tenancy check, for authentication only.
+func (q *Q) UserByID(ctx context.Context, id string) (user.User, error) {
+	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
+	return u, notFound(err, "User")
+}
+
+// UserByEmail returns a user by (normalized) e-mail without a tenancy check, for
+// sign-in only.
+func (q *Q) UserByEmail(ctx context.Context, email string) (user.User, error) {
+	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = ?`, email))
+	return u, notFound(err, "User")
+}
+
+// FindUser returns a user whose organization is inside scope.
+func (q *Q) FindUser(ctx context.Context, sc tenant.Scope, id string) (user.User, error) {
+	cond, arg := scopeSQL("u.organization_id", sc)
+	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ? AND `+cond, id, arg))
+	return u, notFound(err, "User")
+}
+
+// FindUsers lists users whose organization is inside scope.
+func (q *Q) FindUsers(ctx context.Context, sc tenant.Scope, p listing.Params) ([]user.User, int, error) {
+	lq := listQuery{Select: userColumns, From: "users u"}
+	lq.scope("u.organization_id", sc)
+	var out []user.User
+	total, err := q.runList(ctx, lq, &user.List, p, func(r *sql.Rows) error {
+		u, err := scanUser(r)
+		out = append(out, u)
+		return err
+	})
+	return out, total, err
+}
+
+// UpdateUser writes the mutable profile fields of u.
+func (q *Q) UpdateUser(ctx context.Context, u user.User) error {
+	_, err := q.exec(ctx, `UPDATE users SET email = ?, first_name = ?, last_name = ?, role = ?, phone = ?, timezone = ?,
+		locale = ?, product = ?, partner = ?, organization_id = ?, updated_at = ? WHERE id = ?`,
+		u.Email, u.FirstName, u.LastName, u.Role, u.Phone, u.Timezone, u.Locale, u.Product, u.Partner,
+		u.OrganizationID, ts(u.UpdatedAt), u.ID)
+	return err
+}
+
+// SetUserPassword stores a new password hash (and confirms the user if asked).
+func (q *Q) SetUserPassword(ctx context.Context, id, hash string, confirmAt *time.Time, now time.Time) error {
+	_, err := q.exec(ctx, `UPDATE users SET password_hash = ?, confirmed_at = COALESCE(confirmed_at, ?), updated_at = ? WHERE id = ?`,
+		hash, nts(confirmAt), ts(now), id)
+	return err
+}
+
+// RecordSignIn stamps a successful sign-in.
+func (q *Q) RecordSignIn(ctx context.Context, id string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE users SET last_sign_in_at = ? WHERE id = ?`, ts(at), id)
+	return err
+}
+
+// DeleteUser removes a user and, by cascade, their credentials.
+func (q *Q) DeleteUser(ctx context.Context, id string) error {
+	res, err := q.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return notFound(sql.ErrNoRows, "User")
+	}
+	return nil
+}
+
+// CountUsers counts every user (bootstrap decides on first run from it).
+func (q *Q) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM users`).Scan(&n)
+	return n, mapErr(err)
+}
+
+// CountAdmins counts the admins of an organization (the last one may not go).
+func (q *Q) CountAdmins(ctx context.Context, orgID string) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE organization_id = ? AND role IN ('admin', 'superadmin')`, orgID).Scan(&n)
+	return n, mapErr(err)
+}
