@@ -278,10 +278,10 @@ func (hs *hostScan) wait(ctx context.Context) bool {
 	return true
 }
 
-// backoff sleeps before retrying after a local resource error: exponential
-// from 5 ms, capped at 1 s, with jitter so workers do not retry in step.
-// It returns false if ctx ended first.
-func backoff(ctx context.Context, attempt int) bool {
+// Backoff sleeps before retry number attempt (from 0) after a local resource
+// error: exponential from 5 ms, capped at 1 s, with jitter so workers do not
+// retry in step. It returns false, at once, if ctx ends first.
+func Backoff(ctx context.Context, attempt int) bool {
 	d := 5 * time.Millisecond << min(attempt, 8)
 	d = min(d, time.Second)
 	d = d/2 + rand.N(d/2+1)

@@ -78,7 +78,7 @@ func (hs *hostScan) probeTCP(ctx context.Context, port int) Outcome {
 				hs.fail(port, err)
 				return OutcomeError
 			}
-			if !backoff(ctx, attempt) {
+			if !Backoff(ctx, attempt) {
 				return OutcomeCanceled
 			}
 		case OutcomeUnreachable:

@@ -92,7 +92,7 @@ func (hs *hostScan) dialUDP(ctx context.Context, ap netip.AddrPort) *net.UDPConn
 			hs.fail(int(ap.Port()), err)
 			return nil
 		}
-		if !backoff(ctx, attempt) {
+		if !Backoff(ctx, attempt) {
 			return nil
 		}
 	}
