@@ -1,0 +1,201 @@
+package cleartext
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/scanner/checks"
+	"github.com/perimeterhq/perimeter/internal/scanner/result"
+)
+
+// lineServer greets, then answers each command line with reply(cmd).
+func lineServer(t *testing.T, service, greeting string, reply func(cmd string) string) checks.Target {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				c.Write([]byte(greeting))
+				r := bufio.NewReader(c)
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					out := reply(strings.TrimSpace(line))
+					if out == "" {
+						return
+					}
+					c.Write([]byte(out))
+				}
+			}()
+		}
+	}()
+	return checks.Target{
+		IP:      netip.MustParseAddr("127.0.0.1"),
+		Service: result.Service{Port: ln.Addr().(*net.TCPAddr).Port, Protocol: result.TCP, Service: service},
+	}
+}
+
+func run(t *testing.T, id string, tg checks.Target) []result.Finding {
+	t.Helper()
+	c, ok := checks.Lookup(id)
+	if !ok {
+		t.Fatalf("no check %s", id)
+	}
+	if !c.Applies(tg.Service) {
+		t.Fatalf("%s does not apply to %+v", id, tg.Service)
+	}
+	fs, err := c.Run(context.Background(), tg)
+	if err != nil {
+		t.Fatalf("%s: %v", id, err)
+	}
+	return fs
+}
+
+func ftp(feat string, authTLS bool) func(string) string {
+	return func(cmd string) string {
+		switch cmd {
+		case "FEAT":
+			return feat
+		case "AUTH TLS":
+			if authTLS {
+				return "234 Proceed with negotiation.\r\n"
+			}
+			return "530 Please login with USER and PASS.\r\n"
+		case "QUIT":
+			return "221 bye\r\n"
+		}
+		return "500 unknown\r\n"
+	}
+}
+
+func pop3(capa string, stls bool) func(string) string {
+	return func(cmd string) string {
+		switch cmd {
+		case "CAPA":
+			return capa
+		case "STLS":
+			if stls {
+				return "+OK Begin TLS negotiation\r\n"
+			}
+			return "-ERR unknown command\r\n"
+		case "QUIT":
+			return "+OK bye\r\n"
+		}
+		return "-ERR\r\n"
+	}
+}
+
+func imap(caps string) func(string) string {
+	return func(cmd string) string {
+		tag, verb, _ := strings.Cut(cmd, " ")
+		switch verb {
+		case "CAPABILITY":
+			return "* CAPABILITY " + caps + "\r\n" + tag + " OK done\r\n"
+		case "LOGOUT":
+			return "* BYE\r\n" + tag + " OK\r\n"
+		}
+		return tag + " BAD\r\n"
+	}
+}
+
+func smtp(ext string) func(string) string {
+	return func(cmd string) string {
+		switch {
+		case strings.HasPrefix(cmd, "EHLO "):
+			return "250-mail.test Hello\r\n" + ext + "250 8BITMIME\r\n"
+		case cmd == "QUIT":
+			return "221 bye\r\n"
+		}
+		return "502 no\r\n"
+	}
+}
+
+func TestCleartextChecks(t *testing.T) {
+	tests := []struct {
+		id        string
+		service   string
+		greeting  string
+		positive  func(string) string
+		evidence  string
+		negatives map[string]func(string) string
+	}{
+		{"cleartext.ftp", "ftp", "220 FTP ready\r\n",
+			ftp("211-Features:\r\n PASV\r\n UTF8\r\n211 End\r\n", false), "530 Please login",
+			map[string]func(string) string{
+				"FEAT lists AUTH TLS":   ftp("211-Features:\r\n AUTH TLS\r\n PBSZ\r\n211 End\r\n", false),
+				"AUTH TLS without FEAT": ftp("502 FEAT not implemented\r\n", true),
+			}},
+		{"cleartext.pop3", "pop3", "+OK POP3 ready\r\n",
+			pop3("+OK Capability list follows\r\nUSER\r\nUIDL\r\n.\r\n", false), "-> STLS",
+			map[string]func(string) string{
+				"CAPA lists STLS":   pop3("+OK\r\nUSER\r\nSTLS\r\n.\r\n", false),
+				"STLS without CAPA": pop3("-ERR no CAPA\r\n", true),
+			}},
+		{"cleartext.imap", "imap", "* OK IMAP4rev1 ready\r\n",
+			imap("IMAP4rev1 AUTH=PLAIN IDLE"), "AUTH=PLAIN",
+			map[string]func(string) string{
+				"STARTTLS":                  imap("IMAP4rev1 STARTTLS LOGINDISABLED"),
+				"LOGINDISABLED and no SASL": imap("IMAP4rev1 LOGINDISABLED"),
+			}},
+		{"cleartext.smtp-auth", "smtp", "220 mail.test ESMTP\r\n",
+			smtp("250-AUTH PLAIN LOGIN\r\n"), "AUTH PLAIN LOGIN",
+			map[string]func(string) string{
+				"STARTTLS offered": smtp("250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n"),
+				"no AUTH (MX)":     smtp("250-PIPELINING\r\n"),
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			fs := run(t, tt.id, lineServer(t, tt.service, tt.greeting, tt.positive))
+			if len(fs) != 1 || !strings.Contains(fs[0].Evidence, tt.evidence) || fs[0].PCIAutoFail || !fs[0].PCIFail {
+				t.Fatalf("positive: %+v", fs)
+			}
+			for name, neg := range tt.negatives {
+				if fs := run(t, tt.id, lineServer(t, tt.service, tt.greeting, neg)); len(fs) != 0 {
+					t.Errorf("negative %s: %+v", name, fs)
+				}
+			}
+		})
+	}
+}
+
+func TestTelnet(t *testing.T) {
+	negotiation := string([]byte{255, 253, 24, 255, 253, 32}) + "login: "
+	fs := run(t, "cleartext.telnet", lineServer(t, "telnet", negotiation, func(string) string { return "" }))
+	if len(fs) != 1 || fs[0].Evidence != "Telnet option negotiation received: IAC DO 24, IAC DO 32" || fs[0].Confidence != 100 {
+		t.Fatalf("IAC: %+v", fs)
+	}
+	fs = run(t, "cleartext.telnet", lineServer(t, "telnet", "\r\nUser Access Verification\r\nUsername: ", func(string) string { return "" }))
+	if len(fs) != 1 || fs[0].Confidence != 80 {
+		t.Fatalf("prompt: %+v", fs)
+	}
+	if fs := run(t, "cleartext.telnet", lineServer(t, "telnet", "SSH-2.0-OpenSSH_9.6\r\n", func(string) string { return "" })); len(fs) != 0 {
+		t.Fatalf("SSH on the telnet port: %+v", fs)
+	}
+}
+
+func TestTLSServicesDoNotApply(t *testing.T) {
+	for _, c := range all {
+		svc := result.Service{Port: 993, Protocol: "tcp", Service: "imap", TLS: true}
+		if c.Applies(svc) {
+			t.Errorf("%s applies to a TLS service", c.meta.ID)
+		}
+	}
+}
