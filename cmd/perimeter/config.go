@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -39,10 +40,10 @@ func databaseFlag(fs *pflag.FlagSet, dst *string) {
 		"database URL: sqlite:PATH or postgres://… (env PERIMETER_DATABASE_URL)")
 }
 
-func newLogger(format string) *slog.Logger {
+func newLogger(w io.Writer, format string) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
 	if format == "json" {
-		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+		return slog.New(slog.NewJSONHandler(w, opts))
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+	return slog.New(slog.NewTextHandler(w, opts))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +22,7 @@ import (
 func init() { extraCommands = append(extraCommands, newServeCommand) }
 
 type serveConfig struct {
+	out                    io.Writer // where the first-run banner goes (stderr)
 	addr, dbURL, logFormat string
 	workers                int
 	sessionTTL, shutdown   time.Duration
@@ -35,6 +37,7 @@ func newServeCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			c.out = cmd.ErrOrStderr()
 			return serve(ctx, c)
 		},
 	}
@@ -49,7 +52,7 @@ func newServeCommand() *cobra.Command {
 }
 
 func serve(ctx context.Context, c serveConfig) error {
-	log := newLogger(c.logFormat)
+	log := newLogger(c.out, c.logFormat)
 	s, err := openStore(ctx, c.dbURL)
 	if err != nil {
 		return err
@@ -74,7 +77,7 @@ func serve(ctx context.Context, c serveConfig) error {
 		if os.Getenv("PERIMETER_ADMIN_PASSWORD") != "" {
 			shown = "(from PERIMETER_ADMIN_PASSWORD)"
 		}
-		fmt.Fprintf(os.Stderr, "\n  First run: created the platform organization and a superadmin.\n"+
+		fmt.Fprintf(c.out, "\n  First run: created the platform organization and a superadmin.\n"+
 			"    e-mail:   %s\n    password: %s\n    API key:  %s\n  Store them now; they are not shown again.\n\n",
 			email, shown, res.APIKey)
 	}

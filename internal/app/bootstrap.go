@@ -117,3 +117,18 @@ func (a *App) FirstRun(ctx context.Context, email, password string) (res Bootstr
 	res, err = a.Bootstrap(ctx, email, password)
 	return res, user.NormalizeEmail(email), password, err == nil, err
 }
+
+// IssueAPIKey creates a new API key for an organization and returns the secret
+// (shown once). It is an operator action (CLI), not an API endpoint.
+func (a *App) IssueAPIKey(ctx context.Context, orgID, name string) (string, error) {
+	var key string
+	err := a.store.Tx(ctx, func(q *store.Q) error {
+		if _, err := q.OrganizationByID(ctx, orgID); err != nil {
+			return err
+		}
+		var err error
+		key, err = a.createAPIKey(ctx, q, orgID, "", name)
+		return err
+	})
+	return key, err
+}

@@ -19,3 +19,10 @@ func (q *Q) EnqueueJob(ctx context.Context, args river.JobArgs, opts *river.Inse
 	_, err := q.s.inserter.InsertTx(ctx, q.tx, args, opts)
 	return err
 }
+
+// CountJobs counts jobs of a kind in any state (tests and diagnostics).
+func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
+	var n int
+	err := s.R().queryRow(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = ?`, kind).Scan(&n)
+	return n, mapErr(err)
+}
