@@ -25,17 +25,17 @@ const AdminPassword = "platform-admin-password"
 
 // Env is a running API on a fresh database.
 type Env struct {
-	T        testing.TB
-	Store    *store.Store
-	App      *app.App
-	API      *api.API
-	URL      string
-	Key      string // the platform organization's API key
-	Boot     app.BootstrapResult
-	Admin    *Client // signed-in superadmin of the platform
-	Anon     *Client // API key, no user
-	NoKey    *Client // nothing at all
-	idx      int
+	T     testing.TB
+	Store *store.Store
+	App   *app.App
+	API   *api.API
+	URL   string
+	Key   string // the platform organization's API key
+	Boot  app.BootstrapResult
+	Admin *Client // signed-in superadmin of the platform
+	Anon  *Client // API key, no user
+	NoKey *Client // nothing at all
+	idx   int
 }
 
 // New starts an Env on engine (see storetest.Engines).

@@ -170,7 +170,9 @@ func TestUsersAreScopedInEveryQuery(t *testing.T) {
 			return nil
 		}))
 		// Duplicate e-mails are a typed duplicate error, on both engines.
-		err := f.s.Tx(ctx, func(q *store.Q) error { return q.CreateUser(ctx, newUser(9, f.cus, "carol@customer.test", user.RoleUser)) })
+		err := f.s.Tx(ctx, func(q *store.Q) error {
+			return q.CreateUser(ctx, newUser(9, f.cus, "carol@customer.test", user.RoleUser))
+		})
 		var dup *store.ErrDuplicate
 		if !errors.As(err, &dup) {
 			t.Fatalf("duplicate e-mail: want *ErrDuplicate, got %T %v", err, err)
