@@ -1,0 +1,129 @@
+// Package exposure holds the checks for databases and caches exposed to the
+// scanner: Redis, Memcached, MongoDB and Elasticsearch answering without
+// authentication, and any database port reachable at all. PCI DSS 1.4.4
+// (1.3.6 in v3.2.1) keeps stores of cardholder data off the internet-facing
+// zone, and the ASV Program Guide makes open access to databases an
+// automatic failure; each check below says so next to its flag.
+package exposure
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/perimeterhq/perimeter/internal/scanner/checks"
+	"github.com/perimeterhq/perimeter/internal/scanner/result"
+)
+
+// Family is the check family name of this package.
+const Family = "exposure"
+
+type check struct {
+	meta    checks.Meta
+	applies func(result.Service) bool
+	eval    func(ctx context.Context, t checks.Target) (evidence string, found bool, err error)
+	// portOnly lowers the confidence when service detection did not name
+	// the service and the check relied on the port number.
+	portOnly int
+}
+
+var _ checks.Check = (*check)(nil)
+
+func (c *check) Meta() checks.Meta               { return c.meta }
+func (c *check) Applies(svc result.Service) bool { return c.applies(svc) }
+
+func (c *check) Run(ctx context.Context, t checks.Target) ([]result.Finding, error) {
+	ev, found, err := c.eval(ctx, t)
+	if err != nil || !found {
+		return nil, err
+	}
+	f := c.meta.Finding(t, ev)
+	if name := strings.ToLower(t.Service.Service); c.portOnly > 0 && (name == "" || name == "unknown") {
+		f.Confidence = c.portOnly
+	}
+	return []result.Finding{f}, nil
+}
+
+func match(services []string, ports ...int) func(result.Service) bool {
+	return checks.Match{Services: services, Ports: ports, Protocol: result.TCP}.Applies
+}
+
+// elasticsearchApplies also accepts a generic "http(s)" label on 9200,
+// which is how a plain web fingerprint sees Elasticsearch.
+func elasticsearchApplies(svc result.Service) bool {
+	if match([]string{"elasticsearch", "opensearch"}, 9200)(svc) {
+		return true
+	}
+	return svc.Port == 9200 && svc.Protocol != result.UDP && slices.Contains([]string{"http", "https"}, strings.ToLower(svc.Service))
+}
+
+func init() {
+	for _, c := range all {
+		checks.Register(c)
+	}
+}
+
+// Unauthenticated access: full read/write of the store (C:H/I:H) and the
+// ability to stop or wipe it (A:H); Redis adds known paths to code execution.
+const vectorFullAccess = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
+
+var all = []*check{
+	{applies: match([]string{"redis"}, 6379), eval: evalRedis, meta: checks.NewMeta(checks.Meta{
+		ID: "exposure.redis.unauthenticated", Family: Family,
+		Title:       "Redis accessible without authentication",
+		Description: "Redis answers commands without AUTH: anyone who reaches the port can read and change all data, and can abuse CONFIG/MODULE commands to write files or run code on the host.",
+		Solution:    "Bind Redis to private interfaces, enable protected mode, require passwords/ACLs (requirepass or ACL users) and firewall the port.",
+		References:  []string{"https://redis.io/docs/latest/operate/oss_and_stack/management/security/"},
+		CVSSVector:  vectorFullAccess,
+		// ASV Program Guide: open access to databases is an automatic failure.
+		PCIAutoFail: true,
+		Confidence:  100,
+	})},
+	{applies: match([]string{"memcached"}, 11211), eval: evalMemcached, meta: checks.NewMeta(checks.Meta{
+		ID: "exposure.memcached.unauthenticated", Family: Family,
+		Title:       "Memcached accessible without authentication",
+		Description: "Memcached answers without authentication: anyone who reaches the port can read cached data (often sessions), overwrite or flush it.",
+		Solution:    "Bind Memcached to private interfaces (-l), disable UDP (-U 0), enable SASL where supported, and firewall the port.",
+		References:  []string{"https://github.com/memcached/memcached/wiki/SASLHowto", "https://nvd.nist.gov/vuln/detail/CVE-2018-1000115"},
+		CVSSVector:  "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:L/A:L",
+		// ASV Program Guide: open access to databases (a cache holding
+		// application data counts) is an automatic failure.
+		PCIAutoFail: true,
+		Confidence:  100,
+	})},
+	{applies: match([]string{"mongodb"}, 27017, 27018), eval: evalMongoDB, meta: checks.NewMeta(checks.Meta{
+		ID: "exposure.mongodb.unauthenticated", Family: Family,
+		Title:       "MongoDB accessible without authentication",
+		Description: "MongoDB lists its databases without credentials: authorization is off, so anyone who reaches the port can read, change and drop all data.",
+		Solution:    "Enable authorization (security.authorization: enabled), create users, bind to private interfaces and firewall the port.",
+		References:  []string{"https://www.mongodb.com/docs/manual/administration/security-checklist/"},
+		CVSSVector:  vectorFullAccess,
+		// ASV Program Guide: open access to databases is an automatic failure.
+		PCIAutoFail: true,
+		Confidence:  100,
+	})},
+	{applies: elasticsearchApplies, eval: evalElasticsearch, meta: checks.NewMeta(checks.Meta{
+		ID: "exposure.elasticsearch.unauthenticated", Family: Family,
+		Title:       "Elasticsearch accessible without authentication",
+		Description: "Elasticsearch answers its REST API without credentials: anyone who reaches the port can search, change and delete every index.",
+		Solution:    "Enable Elasticsearch security (xpack.security.enabled: true) with TLS and users, bind to private interfaces and firewall the port.",
+		References:  []string{"https://www.elastic.co/guide/en/elasticsearch/reference/current/secure-cluster.html"},
+		CVSSVector:  vectorFullAccess,
+		// ASV Program Guide: open access to databases is an automatic failure.
+		PCIAutoFail: true,
+		Confidence:  100,
+	})},
+	{applies: isDatabase, eval: evalReachable, portOnly: 70, meta: checks.NewMeta(checks.Meta{
+		ID: "exposure.database.reachable", Family: Family,
+		Title:       "Database port reachable from the scanner",
+		Description: "A database or data-store server accepts connections from the scanner's network position. Databases belong in an internal network zone; exposed ones face credential guessing and every pre-authentication vulnerability of the server.",
+		Solution:    "Restrict the port with firewall rules to the application servers that need it, or bind the server to a private interface.",
+		References:  []string{"https://www.pcisecuritystandards.org/document_library/?category=asv"},
+		CVSSVector:  "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:L",
+		// ASV Program Guide: a database reachable from the Internet violates
+		// PCI DSS network segmentation and is an automatic failure, whatever
+		// authentication it enforces.
+		PCIAutoFail: true,
+		Confidence:  100,
+	})},
+}
