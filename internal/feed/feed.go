@@ -62,16 +62,13 @@ const (
 )
 
 // DefaultDir returns the feed directory used when none is given:
-// $PERIMETER_FEED_DIR, else "feed" under $PERIMETER_DATA_DIR, else "feed"
-// under the working directory (where `perimeter serve` keeps its database).
+// "feeds" under $PERIMETER_DATA_DIR, else data/feeds under the working
+// directory (the same default `perimeter scan` reads).
 func DefaultDir() string {
-	if d := os.Getenv("PERIMETER_FEED_DIR"); d != "" {
-		return d
-	}
 	if d := os.Getenv("PERIMETER_DATA_DIR"); d != "" {
-		return filepath.Join(d, "feed")
+		return filepath.Join(d, "feeds")
 	}
-	return "feed"
+	return filepath.Join("data", "feeds")
 }
 
 // Config says what Sync downloads and how. Only Dir is required.

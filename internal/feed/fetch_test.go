@@ -120,3 +120,14 @@ func TestWindowLimiter(t *testing.T) {
 		t.Error("wait ignored a cancelled context")
 	}
 }
+
+func TestDefaultDir(t *testing.T) {
+	t.Setenv("PERIMETER_DATA_DIR", "")
+	if got := DefaultDir(); got != "data/feeds" {
+		t.Errorf("DefaultDir() = %q without PERIMETER_DATA_DIR", got)
+	}
+	t.Setenv("PERIMETER_DATA_DIR", "/var/lib/perimeter")
+	if got := DefaultDir(); got != "/var/lib/perimeter/feeds" {
+		t.Errorf("DefaultDir() = %q", got)
+	}
+}
