@@ -72,6 +72,10 @@ type target struct {
 	hasVersion bool // a comparable version is known
 	versionNA  bool // the CPE says the product has no version ("-")
 	primary    bool // the service's own application CPE (the first "a" CPE)
+	// matchable: the target may be the vulnerable product of a match. A
+	// distribution release ("ubuntu_linux:22.04") or a product without a
+	// known version only confirms platform criteria.
+	matchable bool
 }
 
 // hit is a vulnerable criteria that matched a service CPE.
@@ -150,7 +154,7 @@ func (n *node) eval(ts []target) (tri, []hit) {
 		} else {
 			v = max(v, r)
 		}
-		if r == triTrue && e.vulnerable {
+		if r == triTrue && e.vulnerable && t.matchable {
 			hits = append(hits, hit{entry: e, target: t})
 		}
 	}

@@ -1,6 +1,7 @@
 package cve
 
 import (
+	"cmp"
 	"regexp"
 	"slices"
 	"strings"
@@ -34,7 +35,7 @@ const (
 )
 
 // distroPattern finds distribution packaging in a version or banner.
-var distroPattern = regexp.MustCompile(`(?i)ubuntu|debian|\+deb\d|\bdeb\d|\bel\d|\.el\d|\bfc\d\d|\.fc\d\d|centos|red ?hat|rhel|rocky|almalinux|suse|sles|alpine|amzn|raspbian`)
+var distroPattern = regexp.MustCompile(`(?i)ubuntu|debian|\+deb\d|\bdeb\d|freebsd|\bel\d|\.el\d|\bfc\d\d|\.fc\d\d|centos|red ?hat|rhel|rocky|almalinux|suse|sles|alpine|amzn|raspbian`)
 
 // distroReleases are OS CPEs whose version is a distribution release
 // ("ubuntu_linux:22.04"): matching them as the vulnerable product would
@@ -67,13 +68,7 @@ func (db *DB) Match(svc result.Service) []result.Finding {
 		}
 	}
 	slices.SortFunc(out, func(a, b result.Finding) int {
-		if a.CVSSScore != b.CVSSScore {
-			if a.CVSSScore > b.CVSSScore {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.CheckID, b.CheckID)
+		return cmp.Or(cmp.Compare(b.CVSSScore, a.CVSSScore), strings.Compare(a.CheckID, b.CheckID))
 	})
 	return out
 }
@@ -103,6 +98,8 @@ func serviceTargets(svc result.Service) []target {
 			}
 		}
 		t.hasVersion = !t.version.IsZero()
+		key, ok := c.productKey()
+		t.matchable = ok && (t.hasVersion || t.versionNA) && !distroReleases[key]
 		t.primary = isApp && primary
 		if isApp {
 			primary = false
@@ -112,16 +109,16 @@ func serviceTargets(svc result.Service) []target {
 	return ts
 }
 
-// candidates returns the records indexed under the products of the targets
-// that can carry a vulnerability match, plus records with wildcard criteria.
+// candidates returns the records indexed under the products of the
+// matchable targets, plus records with wildcard criteria.
 func (db *DB) candidates(ts []target) []int32 {
 	var out []int32
 	lookup := false
 	for i := range ts {
-		key, ok := ts[i].cpe.productKey()
-		if !ok || !(ts[i].hasVersion || ts[i].versionNA) || distroReleases[key] {
+		if !ts[i].matchable {
 			continue
 		}
+		key, _ := ts[i].cpe.productKey()
 		lookup = true
 		out = append(out, db.index[key]...)
 	}

@@ -97,6 +97,8 @@ func TestMatchTable(t *testing.T) {
 		{"valid configuration beside a skipped one", svc(app("example", "skipapp", "1.0")), []string{"CVE-2099-1018"}},
 		{"gzipped yearly file", svc(app("example", "gzapp", "0.9")), []string{"CVE-2099-2001"}},
 		{"distribution release OS is not matched", svc("cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*"), nil},
+		{"distribution release beside an application", svc(app("example", "mixapp", "5.0"), "cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*"), nil},
+		{"application beside a distribution release", svc(app("example", "mixapp", "0.5"), "cpe:2.3:o:canonical:ubuntu_linux:22.04:*:*:*:lts:*:*:*"), []string{"CVE-2099-1022"}},
 		{"version fallback only for the application", withVersion(svc("cpe:2.3:o:example:rangeapp:*:*:*:*:*:*:*:*"), "2.1"), nil},
 		{"version of an unrelated product", svc(app("example", "unrelated", "1.0")), nil},
 	}
