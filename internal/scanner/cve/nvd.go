@@ -145,9 +145,9 @@ func (l *loader) cpe(s string) (*cpeName, error) {
 	return c, nil
 }
 
-// readNVD un-gzips r if needed, walks the top-level object token by token and decodes the
-// vulnerabilities one at a time, so memory stays bounded by one record no
-// matter how large the file is.
+// readNVD un-gzips r if needed, walks the top-level object token by token
+// and decodes the vulnerabilities one at a time, so memory stays bounded by
+// one record no matter how large the file is.
 func (l *loader) readNVD(r io.Reader, add func(record)) (NVDPage, error) {
 	var page NVDPage
 	rc, err := maybeGunzip(r)
