@@ -85,3 +85,15 @@ func TestCipherClassesAreOffered(t *testing.T) {
 		}
 	}
 }
+
+func TestCipherPCIFlags(t *testing.T) {
+	for id, auto := range map[string]bool{
+		"tls.cipher.rc4": false, "tls.cipher.3des": false, "tls.cipher.des": true,
+		"tls.cipher.null": true, "tls.cipher.export": true, "tls.cipher.anon": true,
+	} {
+		m := checkByID(t, Options{}, id).Meta()
+		if m.PCIAutoFail != auto || !m.PCIFail() {
+			t.Errorf("%s: auto %v, fail %v", id, m.PCIAutoFail, m.PCIFail())
+		}
+	}
+}

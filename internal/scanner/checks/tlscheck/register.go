@@ -99,6 +99,9 @@ func Checks(o Options) []checks.Check {
 			Solution:    "Remove DES suites from the server's cipher list.",
 			References:  []string{"https://datatracker.ietf.org/doc/html/rfc5469"},
 			CVSSVector:  "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:N",
+			// 56-bit keys are not strong cryptography (PCI DSS 4.2.1): an
+			// automatic failure like EXPORT. (RC4 and 3DES fail on their score.)
+			PCIAutoFail: true,
 			Confidence:  100,
 		})},
 		&cipherCheck{suites: suitesNULL, meta: checks.NewMeta(checks.Meta{
