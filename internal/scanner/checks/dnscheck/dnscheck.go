@@ -60,9 +60,13 @@ func New(o Options) checks.Check {
 
 func init() { checks.Register(New(Options{})) }
 
-func (c *recursionCheck) Meta() checks.Meta               { return c.meta }
+// Meta returns the check's metadata.
+func (c *recursionCheck) Meta() checks.Meta { return c.meta }
+
+// Applies reports whether the check is meaningful for svc.
 func (c *recursionCheck) Applies(svc result.Service) bool { return dnsMatch.Applies(svc) }
 
+// Run probes the target; see the package documentation for what counts as a finding.
 func (c *recursionCheck) Run(ctx context.Context, t checks.Target) ([]result.Finding, error) {
 	var rnd [10]byte
 	_, _ = rand.Read(rnd[:])

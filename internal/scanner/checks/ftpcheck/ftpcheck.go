@@ -26,7 +26,10 @@ type anonymousCheck struct{ meta checks.Meta }
 
 var _ checks.Check = (*anonymousCheck)(nil)
 
-func (c *anonymousCheck) Meta() checks.Meta               { return c.meta }
+// Meta returns the check's metadata.
+func (c *anonymousCheck) Meta() checks.Meta { return c.meta }
+
+// Applies reports whether the check is meaningful for svc.
 func (c *anonymousCheck) Applies(svc result.Service) bool { return ftpMatch.Applies(svc) }
 
 // Run logs in as "anonymous": a 230 reply to USER or PASS is a finding,

@@ -52,9 +52,13 @@ func New(o Options) checks.Check {
 
 func init() { checks.Register(New(Options{})) }
 
-func (c *publicCheck) Meta() checks.Meta               { return c.meta }
+// Meta returns the check's metadata.
+func (c *publicCheck) Meta() checks.Meta { return c.meta }
+
+// Applies reports whether the check is meaningful for svc.
 func (c *publicCheck) Applies(svc result.Service) bool { return snmpMatch.Applies(svc) }
 
+// Run probes the target; see the package documentation for what counts as a finding.
 func (c *publicCheck) Run(ctx context.Context, t checks.Target) ([]result.Finding, error) {
 	for _, v := range []int{versionV2c, versionV1} {
 		r, err := c.get(ctx, t, v)

@@ -27,9 +27,13 @@ type check struct {
 
 var _ checks.Check = (*check)(nil)
 
-func (c *check) Meta() checks.Meta               { return c.meta }
+// Meta returns the check's metadata.
+func (c *check) Meta() checks.Meta { return c.meta }
+
+// Applies reports whether the check is meaningful for svc.
 func (c *check) Applies(svc result.Service) bool { return sshMatch.Applies(svc) }
 
+// Run probes the target; see the package documentation for what counts as a finding.
 func (c *check) Run(ctx context.Context, t checks.Target) ([]result.Finding, error) {
 	h, err := shared(ctx, t)
 	if err != nil {

@@ -139,9 +139,13 @@ type certCheck struct {
 
 var _ checks.Check = (*certCheck)(nil)
 
-func (c *certCheck) Meta() checks.Meta               { return c.meta }
+// Meta returns the check's metadata.
+func (c *certCheck) Meta() checks.Meta { return c.meta }
+
+// Applies reports whether the check is meaningful for svc.
 func (c *certCheck) Applies(svc result.Service) bool { return applies(svc) }
 
+// Run probes the target; see the package documentation for what counts as a finding.
 func (c *certCheck) Run(ctx context.Context, t checks.Target) ([]result.Finding, error) {
 	chain, err := checks.Shared(ctx, t, "tls.cert", func(ctx context.Context) (*peerChain, error) {
 		return fetchChain(ctx, t)

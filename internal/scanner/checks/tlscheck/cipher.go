@@ -20,9 +20,13 @@ type cipherCheck struct {
 
 var _ checks.Check = (*cipherCheck)(nil)
 
-func (c *cipherCheck) Meta() checks.Meta               { return c.meta }
+// Meta returns the check's metadata.
+func (c *cipherCheck) Meta() checks.Meta { return c.meta }
+
+// Applies reports whether the check is meaningful for svc.
 func (c *cipherCheck) Applies(svc result.Service) bool { return applies(svc) }
 
+// Run probes the target; see the package documentation for what counts as a finding.
 func (c *cipherCheck) Run(ctx context.Context, t checks.Target) ([]result.Finding, error) {
 	sh, ok, err := sendHello(ctx, t, clientHello{version: versionTLS12, suites: c.suites, serverName: t.Hostname})
 	if errors.Is(err, errNoStartTLS) {

@@ -18,9 +18,13 @@ type protocolCheck struct {
 
 var _ checks.Check = (*protocolCheck)(nil)
 
-func (c *protocolCheck) Meta() checks.Meta               { return c.meta }
+// Meta returns the check's metadata.
+func (c *protocolCheck) Meta() checks.Meta { return c.meta }
+
+// Applies reports whether the check is meaningful for svc.
 func (c *protocolCheck) Applies(svc result.Service) bool { return applies(svc) }
 
+// Run probes the target; see the package documentation for what counts as a finding.
 func (c *protocolCheck) Run(ctx context.Context, t checks.Target) ([]result.Finding, error) {
 	sh, ok, err := sendHello(ctx, t, clientHello{version: c.version, suites: broadSuites, serverName: t.Hostname})
 	if errors.Is(err, errNoStartTLS) {

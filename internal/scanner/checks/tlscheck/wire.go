@@ -147,6 +147,7 @@ func (s serverHello) negotiated() uint16 {
 // closed the connection without a ServerHello.
 type rejectedError struct{ reason string }
 
+// Error implements error.
 func (e *rejectedError) Error() string { return "server refused the handshake: " + e.reason }
 
 func isRejected(err error) bool {
