@@ -90,13 +90,17 @@ func (e *engine) scanHost(ctx context.Context, h hostTarget) {
 
 // services runs detection, checks and CVE matching over the host's ports.
 // Workers × check concurrency stays within the per-host limit, so the limit
-// bounds connections to the host in this stage as in the port scan.
+// bounds connections to the host in this stage as in the port scan (the
+// detector and each check hold one connection at a time).
 func (e *engine) services(ctx context.Context, host *result.Host, prog *hostProgress) {
 	if len(host.Ports) == 0 || (!e.p.detect && !e.p.checks && !e.p.cve) {
 		return
 	}
 	perHost := e.p.profile.PerHost
-	checkConc := min(checks.DefaultConcurrency, perHost)
+	checkConc := 1 // detection holds one connection at a time
+	if e.p.checks {
+		checkConc = min(checks.DefaultConcurrency, perHost)
+	}
 	workers := min(max(1, perHost/checkConc), 16, len(host.Ports))
 	prog.svcTotal.Store(int64(len(host.Ports)))
 	hostname := ""

@@ -5,6 +5,8 @@ import (
 	"net/netip"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/checks"
+	// Every check family registers itself: the engine runs them all by default.
+	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/all"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
 )
 
