@@ -1,0 +1,392 @@
+package fingerprint
+
+import (
+	"context"
+	"crypto/tls"
+	"maps"
+	"net"
+	"net/netip"
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/scanner/result"
+)
+
+// Default budgets, used where a Detector field is zero.
+const (
+	DefaultTimeout      = 10 * time.Second       // whole detection of one port
+	DefaultBannerWait   = 1 * time.Second        // listening for a greeting
+	DefaultProbeTimeout = 3 * time.Second        // one probe's exchange
+	greetingIdle        = 300 * time.Millisecond // a greeting is over after this much silence
+)
+
+// Target is the host a port belongs to. Hostname, when set, is sent as the
+// HTTP Host header and TLS SNI; it is never resolved.
+type Target struct {
+	IP       netip.Addr
+	Hostname string
+}
+
+// Detector identifies services on open ports. The zero value is ready to
+// use with the Default* budgets; a Detector is safe for concurrent use.
+type Detector struct {
+	Timeout      time.Duration // budget for one Detect call
+	BannerWait   time.Duration // how long to listen for a greeting before probing
+	ProbeTimeout time.Duration // budget for one probe (dial, send, answer)
+}
+
+func (d *Detector) timeout() time.Duration    { return orDefault(d.Timeout, DefaultTimeout) }
+func (d *Detector) bannerWait() time.Duration { return orDefault(d.BannerWait, DefaultBannerWait) }
+func (d *Detector) probeTimeout() time.Duration {
+	return orDefault(d.ProbeTimeout, DefaultProbeTimeout)
+}
+
+func orDefault(v, def time.Duration) time.Duration {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// Detect identifies what listens on svc.Port/svc.Protocol of t.IP and
+// returns svc with Service, Product, Version, CPE, Banner, TLS and Extra
+// filled as far as the service revealed them. It never fails: a port that
+// says nothing recognisable comes back with Service "" (and the bytes it
+// sent, if any, in Banner). A UDP port in state open|filtered that answers a
+// probe comes back open. Ports not open (or open|filtered) are returned
+// unchanged. Detect returns within d.Timeout, or sooner when ctx ends.
+func (d *Detector) Detect(ctx context.Context, t Target, svc result.Service) result.Service {
+	switch svc.State {
+	case result.PortOpen, result.PortOpenFiltered, "":
+	default:
+		return svc
+	}
+	if !t.IP.IsValid() || svc.Port <= 0 || svc.Port > 65535 {
+		return svc
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.timeout())
+	defer cancel()
+	r := &detection{
+		d:    d,
+		t:    t,
+		port: svc.Port,
+		addr: netip.AddrPortFrom(t.IP, uint16(svc.Port)).String(),
+	}
+	var m Match
+	var ok bool
+	if svc.Protocol == result.UDP {
+		m, ok = r.udp(ctx)
+		if ok && svc.State == result.PortOpenFiltered {
+			svc.State = result.PortOpen
+		}
+	} else {
+		m, ok = r.layer(ctx, layer{dial: r.dialPlain})
+	}
+	svc.Extra = maps.Clone(svc.Extra)
+	if m.Banner == "" {
+		m.Banner = r.banner
+	}
+	if ok || m.Banner != "" {
+		m.apply(&svc)
+	}
+	svc.TLS = r.tls
+	if svc.TLS {
+		// A STARTTLS offer inside TLS says nothing about clear-text exposure.
+		delete(svc.Extra, "starttls")
+	}
+	return svc
+}
+
+// detection is the state of one Detect call.
+type detection struct {
+	d      *Detector
+	t      Target
+	port   int
+	addr   string
+	tls    bool   // a TLS handshake succeeded on the port
+	banner string // first unrecognised bytes the service sent
+	gone   bool   // the port refused a connection: stop probing
+}
+
+// layer is one level of protocol: clear TCP, or inside TLS.
+type layer struct {
+	tls   bool
+	alpn  string
+	dial  func(ctx context.Context) (net.Conn, error)
+	spare net.Conn // an open connection the first step may use
+}
+
+// layer runs the plan for one level: listen for a greeting, then the
+// probes (and, in clear text, the TLS handshake) until one recognises the
+// service.
+func (r *detection) layer(ctx context.Context, l layer) (Match, bool) {
+	pl := planTCP(r.port, l.tls, l.alpn)
+	spare := l.spare
+	defer func() {
+		if spare != nil {
+			spare.Close()
+		}
+	}()
+	next := func() (net.Conn, error) {
+		if spare != nil {
+			c := spare
+			spare = nil
+			return c, nil
+		}
+		c, err := l.dial(ctx)
+		if err != nil && isReset(err) {
+			r.gone = true
+		}
+		return c, err
+	}
+	steps := pl.steps
+	if pl.listen {
+		conn, err := next()
+		if err != nil {
+			return Match{}, false
+		}
+		m, ok, silent := r.listen(ctx, conn, l.tls, r.d.bannerWait())
+		switch {
+		case ok:
+			return m, true
+		case silent:
+			spare = conn
+		default:
+			// It spoke, in a tongue we do not know: only the probes the
+			// port number suggests are worth a try.
+			conn.Close()
+			steps = steps[:pl.hinted]
+		}
+	}
+	for _, p := range steps {
+		if ctx.Err() != nil || r.gone {
+			break
+		}
+		conn, err := next()
+		if err != nil {
+			continue
+		}
+		var m Match
+		var ok, byAnswer bool
+		if p == tlsStep {
+			m, ok, byAnswer = r.tryTLS(ctx, conn)
+		} else {
+			m, ok, byAnswer = r.runProbe(ctx, p, conn, l.tls)
+		}
+		if ok && byAnswer {
+			return r.refine(ctx, m, p, l.tls, next), true
+		}
+		if ok {
+			return m, true
+		}
+	}
+	return Match{}, false
+}
+
+// greetingServices are recognised from their greeting, and followed up
+// after it on the same connection.
+var greetingServices = map[string]bool{"ssh": true, "ftp": true, "smtp": true, "pop3": true, "imap": true, "telnet": true}
+
+// refine completes a match made from an answer to some other protocol's
+// probe (a Redis error to our HTTP request, an SMTP greeting that arrived
+// late): it runs that service's own probe, or listens again for its
+// greeting, on a fresh connection, and keeps m if that teaches nothing.
+func (r *detection) refine(ctx context.Context, m Match, tried *probe, inTLS bool, next func() (net.Conn, error)) Match {
+	for _, p := range tcpProbes {
+		if p.name != m.Service || p == tried || (inTLS && !p.inTLS) {
+			continue
+		}
+		conn, err := next()
+		if err != nil {
+			return m
+		}
+		if better, ok, byAnswer := r.runProbe(ctx, p, conn, inTLS); ok && !byAnswer {
+			return better
+		}
+		return m
+	}
+	if greetingServices[m.Service] {
+		conn, err := next()
+		if err != nil {
+			return m
+		}
+		if better, ok, silent := r.listen(ctx, conn, inTLS, r.d.probeTimeout()); ok && better.Service == m.Service {
+			return better
+		} else if silent {
+			conn.Close()
+		}
+	}
+	return m
+}
+
+// listen waits for a greeting on conn. ok means it was recognised (and
+// followed up); silent means nothing arrived and conn is still usable.
+// Unless silent, conn is closed on return.
+func (r *detection) listen(ctx context.Context, conn net.Conn, inTLS bool, wait time.Duration) (m Match, ok, silent bool) {
+	c := newConversation(ctx, conn, wait, r.t, r.port, inTLS)
+	b, err := c.recv(readSpec{max: 4096, done: greetingDone, idle: greetingIdle})
+	if len(b) == 0 && timedOut(err) && ctx.Err() == nil {
+		// The listening deadline has passed; the next step sets its own.
+		_ = conn.SetDeadline(time.Time{})
+		return Match{}, false, true
+	}
+	defer c.conn.Close()
+	if len(b) == 0 {
+		return Match{}, false, false
+	}
+	c.extend(r.d.probeTimeout())
+	m, ok = r.greeted(c, b)
+	if !ok {
+		r.noteBanner(b)
+	}
+	return m, ok, false
+}
+
+// runProbe runs one probe on conn and closes it. An answer the probe does
+// not understand is still tried as another protocol's greeting, so services
+// that speak late or sit on unusual ports are recognised anyway; byAnswer
+// reports a match made that way.
+func (r *detection) runProbe(ctx context.Context, p *probe, conn net.Conn, inTLS bool) (m Match, ok, byAnswer bool) {
+	c := newConversation(ctx, conn, r.d.probeTimeout(), r.t, r.port, inTLS)
+	defer func() { c.conn.Close() }()
+	if m, ok := p.run(c); ok {
+		if m.Banner == "" {
+			m.Banner = Printable(c.got)
+		}
+		return m, true, false
+	}
+	if len(c.got) == 0 {
+		return Match{}, false, false
+	}
+	if m, kind := classifyGreeting(c.got); kind == greetMatched {
+		return m, true, true
+	}
+	r.noteBanner(c.got)
+	return Match{}, false, false
+}
+
+// tryTLS attempts a handshake over raw; on success it identifies what runs
+// inside. A failed handshake may still have received a clear-text greeting
+// or error that names the protocol (byAnswer).
+func (r *detection) tryTLS(ctx context.Context, raw net.Conn) (m Match, ok, byAnswer bool) {
+	rec := &recordingConn{Conn: raw}
+	tc, err := r.handshake(ctx, rec, detectionALPN)
+	if noALPNAlert(err) {
+		raw.Close()
+		if raw, err = r.dialPlain(ctx); err != nil {
+			return Match{}, false, false
+		}
+		rec = &recordingConn{Conn: raw}
+		tc, err = r.handshake(ctx, rec, nil)
+	}
+	if err != nil {
+		raw.Close()
+		if len(rec.got) > 0 {
+			if m, kind := classifyGreeting(rec.got); kind == greetMatched {
+				return m, true, true
+			}
+			r.noteBanner(rec.got)
+		}
+		return Match{}, false, false
+	}
+	r.tls = true
+	st := tc.ConnectionState()
+	inner := layer{tls: true, alpn: st.NegotiatedProtocol, dial: r.dialTLS, spare: tc}
+	if st.NegotiatedProtocol == "h2" {
+		// Our probes speak HTTP/1.1; this session is already HTTP/2.
+		tc.Close()
+		inner.spare = nil
+	}
+	m, ok = r.layer(ctx, inner)
+	if ok {
+		m.Service = tlsServiceName(m.Service)
+	}
+	for k, v := range tlsFacts(st) {
+		m.set(k, v)
+	}
+	return m, true, false
+}
+
+// handshake runs a TLS client handshake over conn within one probe's budget.
+func (r *detection) handshake(ctx context.Context, conn net.Conn, alpn []string) (*tls.Conn, error) {
+	hctx, cancel := context.WithTimeout(ctx, r.d.probeTimeout())
+	defer cancel()
+	_ = conn.SetDeadline(time.Now().Add(r.d.probeTimeout()))
+	tc := tls.Client(conn, clientTLSConfig(r.t, alpn))
+	if err := tc.HandshakeContext(hctx); err != nil {
+		return nil, err
+	}
+	_ = conn.SetDeadline(time.Time{})
+	return tc, nil
+}
+
+// dialPlain opens a TCP connection to the port. Cancelling ctx closes it.
+func (r *detection) dialPlain(ctx context.Context) (net.Conn, error) {
+	return r.dial(ctx, "tcp")
+}
+
+// dialTLS opens a TCP connection and completes a TLS handshake on it.
+func (r *detection) dialTLS(ctx context.Context) (net.Conn, error) {
+	raw, err := r.dialPlain(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tc, err := r.handshake(ctx, raw, nil)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return tc, nil
+}
+
+// dial connects with network ("tcp" or "udp") within one probe's budget and
+// ties the connection's life to ctx.
+func (r *detection) dial(ctx context.Context, network string) (net.Conn, error) {
+	d := net.Dialer{Timeout: r.d.probeTimeout()}
+	conn, err := d.DialContext(ctx, network, r.addr)
+	if err != nil {
+		return nil, err
+	}
+	return &ctxConn{Conn: conn, stop: context.AfterFunc(ctx, func() { conn.Close() })}, nil
+}
+
+// ctxConn is a connection closed when its context ends.
+type ctxConn struct {
+	net.Conn
+	stop func() bool
+}
+
+func (c *ctxConn) Close() error {
+	c.stop()
+	return c.Conn.Close()
+}
+
+// noteBanner keeps the first unrecognised bytes a service sent, for Banner.
+func (r *detection) noteBanner(b []byte) {
+	if r.banner == "" {
+		r.banner = Printable(b)
+	}
+}
+
+// udp runs the UDP probes until one is answered.
+func (r *detection) udp(ctx context.Context) (Match, bool) {
+	for _, p := range planUDP(r.port) {
+		if ctx.Err() != nil || r.gone {
+			break
+		}
+		conn, err := r.dial(ctx, "udp")
+		if err != nil {
+			return Match{}, false
+		}
+		c := newConversation(ctx, conn, r.d.probeTimeout(), r.t, r.port, false)
+		m, ok := p.run(c)
+		conn.Close()
+		if ok {
+			return m, true
+		}
+		if c.refused {
+			// ICMP port unreachable: nothing listens, whatever we send.
+			r.gone = true
+		}
+	}
+	return Match{}, false
+}

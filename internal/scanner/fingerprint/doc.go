@@ -1,0 +1,33 @@
+// Package fingerprint identifies what answers on an open port: the service
+// (lower-case names such as "http", "ssh", "smtp", "redis", "mysql", "dns"),
+// the product and version, CPE 2.3 names for CVE matching, a printable banner,
+// whether the port speaks TLS directly, and extra facts the checks use.
+//
+// Detection is active but gentle: one connection at a time, each read bounded
+// in size and time. It first listens (many services greet first: SSH, FTP,
+// SMTP, POP3, IMAP, MySQL, Telnet, VNC), then tries a TLS handshake and a
+// list of protocol probes ordered by the port number (a hint, never proof:
+// every answer is parsed before it is believed, and any answer is also tried
+// against the greeting parsers, so a service on an unusual port is still
+// recognised). UDP ports get DNS, NTP and SNMP probes.
+//
+// Every protocol has a pure parse function (bytes in, fields out) that is
+// table-tested and fuzzed; the probes only move bytes.
+//
+// Keys this package writes into result.Service.Extra:
+//
+//	distro, version_suffix   packaging tag after the version ("Ubuntu-3ubuntu0.6", "log")
+//	os                        operating system named by the service
+//	auth                      "none" when the service answered without credentials,
+//	                          "required" when it refused for lack of them
+//	starttls                  "true"/"false": SMTP, FTP, POP3 or IMAP offers an upgrade to TLS
+//	ssl                       "true": MySQL/PostgreSQL accept a TLS upgrade in their protocol
+//	tls_version, tls_cipher, tls_alpn, tls_cert_subject, tls_cert_issuer, tls_cert_not_after
+//	http_status, http_server, http_title, x_powered_by, www_authenticate
+//	ssh_protocol, smtp_auth, imap_capabilities, mysql_auth_plugin, mysql_error
+//	pg_error_code, pg_error, pg_auth, redis_mode, redis_protected_mode, elastic_cluster
+//	mongodb_wire_version, mongodb_role, rdp_protocol, rdp_failure, smb_dialect, smb_signing
+//	dns_version_bind, dns_rcode, ntp_version, ntp_stratum, ntp_refid, ntp_system
+//	snmp_community, snmp_sysdescr, snmp_sysobjectid, ldap_naming_contexts, ldap_vendor
+//	telnet_options, vnc_protocol, rsync_protocol
+package fingerprint
