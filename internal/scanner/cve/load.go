@@ -9,8 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Load reads the feed directory dir (layout in the package documentation)
@@ -24,17 +26,10 @@ func Load(dir string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cve: %w", err)
 	}
-	l := newLoader()
-	for _, path := range files {
-		if err := loadFile(path, func(r io.Reader) error {
-			_, err := l.readNVD(r, db.add)
-			return err
-		}); err != nil {
-			return nil, err
-		}
+	if err := db.loadNVD(files); err != nil {
+		return nil, err
 	}
 	db.stats.NVDFiles = len(files)
-	db.stats.SkippedConfigurations = l.skipped
 	db.buildIndex()
 
 	if path, err := pickFile(dir, "kev.json"); err != nil {
@@ -58,6 +53,111 @@ func Load(dir string) (*DB, error) {
 		}
 	}
 	return db, nil
+}
+
+// loadNVD decodes the files on up to maxLoadWorkers goroutines and merges
+// them in file order, so duplicates resolve exactly as in a sequential read.
+// At most workers+1 decoded files wait to be merged, which bounds memory.
+func (db *DB) loadNVD(files []string) error {
+	type decoded struct {
+		recs    []record
+		skipped int
+		err     error
+	}
+	workers := max(1, min(runtime.GOMAXPROCS(0), maxLoadWorkers, len(files)))
+	slots := make([]chan decoded, len(files))
+	for i := range slots {
+		slots[i] = make(chan decoded, 1)
+	}
+	inFlight := make(chan struct{}, workers+1)
+	next := make(chan int)
+	done := make(chan struct{})
+	go func() {
+		defer close(next)
+		for i := range files {
+			select {
+			case inFlight <- struct{}{}:
+			case <-done:
+				return
+			}
+			select {
+			case next <- i:
+			case <-done:
+				return
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			l := newLoader()
+			for i := range next {
+				var d decoded
+				before := l.skipped
+				d.err = loadFile(files[i], func(r io.Reader) error {
+					_, err := l.readNVD(r, func(rec record) { d.recs = append(d.recs, rec) })
+					return err
+				})
+				d.skipped = l.skipped - before
+				slots[i] <- d
+			}
+		})
+	}
+	defer wg.Wait()
+	defer close(done)
+	c := newCanon()
+	for i := range files {
+		d := <-slots[i]
+		<-inFlight
+		if d.err != nil {
+			return d.err
+		}
+		db.stats.SkippedConfigurations += d.skipped
+		for _, rec := range d.recs {
+			c.record(&rec)
+			db.add(rec)
+		}
+	}
+	return nil
+}
+
+// maxLoadWorkers caps decoding parallelism: past a few cores the merge,
+// which is sequential, dominates.
+const maxLoadWorkers = 4
+
+// canon makes the parsed criteria and bounds of records decoded by
+// different workers share one copy each, as a single loader would.
+type canon struct {
+	cpes   map[string]*cpeName
+	limits map[versionBounds]*versionBounds
+}
+
+func newCanon() *canon {
+	return &canon{cpes: map[string]*cpeName{}, limits: map[versionBounds]*versionBounds{}}
+}
+
+func (c *canon) record(r *record) {
+	for ci := range r.configs {
+		for ni := range r.configs[ci].nodes {
+			entries := r.configs[ci].nodes[ni].entries
+			for ei := range entries {
+				e := &entries[ei]
+				if p, ok := c.cpes[e.cpe.raw]; ok {
+					e.cpe = p
+				} else {
+					c.cpes[e.cpe.raw] = e.cpe
+				}
+				if e.bounds == nil {
+					continue
+				}
+				if p, ok := c.limits[*e.bounds]; ok {
+					e.bounds = p
+				} else {
+					c.limits[*e.bounds] = e.bounds
+				}
+			}
+		}
+	}
 }
 
 // loadFile opens path for read and names the file in any error.

@@ -278,3 +278,23 @@ func gz(t *testing.T, s string) string {
 	}
 	return b.String()
 }
+
+func TestLoadReportsTheBadFileAmongMany(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("testdata/feed/nvd/api-0000.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		name := filepath.Join(dir, "nvd", "page-"+string(rune('a'+i))+".json")
+		content := string(good)
+		if i == 3 {
+			content = content[:len(content)/2]
+		}
+		writeFile(t, name, content)
+	}
+	_, err = Load(dir)
+	if err == nil || !strings.Contains(err.Error(), "page-d.json") {
+		t.Errorf("Load = %v, want an error naming page-d.json", err)
+	}
+}
