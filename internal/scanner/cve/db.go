@@ -75,8 +75,8 @@ type KEVEntry struct {
 // EPSSScore is a FIRST EPSS score: the probability (0–1) of exploitation
 // activity in the next 30 days, and its percentile among all scored CVEs.
 type EPSSScore struct {
-	Score      float32
-	Percentile float32
+	Score      float64
+	Percentile float64
 }
 
 // Stats describes a loaded feed.

@@ -97,10 +97,10 @@ func readEPSS(r io.Reader, keep func(id string) (string, bool)) (EPSSInfo, map[s
 	return info, scores, nil
 }
 
-func parseProbability(s string) (float32, error) {
-	f, err := strconv.ParseFloat(s, 32)
+func parseProbability(s string) (float64, error) {
+	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || f < 0 || f > 1 {
 		return 0, fmt.Errorf("%q is not a probability between 0 and 1", s)
 	}
-	return float32(f), nil
+	return f, nil
 }

@@ -45,7 +45,7 @@ func (db *DB) finding(svc result.Service, r *record, o outcome) result.Finding {
 		KEV:         kev != nil,
 	}
 	if epss != nil {
-		f.EPSS = float64(epss.Score)
+		f.EPSS = epss.Score
 	}
 	return f
 }

@@ -140,7 +140,7 @@ func TestMatchFinding(t *testing.T) {
 		{"PCIAutoFail", f.PCIAutoFail, false},
 		{"DoSOnly", f.DoSOnly, false},
 		{"KEV", f.KEV, false},
-		{"EPSS", f.EPSS, float64(float32(0.63122))},
+		{"EPSS", f.EPSS, 0.63122},
 		{"first reference", f.References[0], "https://nvd.nist.gov/vuln/detail/CVE-2023-38408"},
 		{"references", len(f.References), maxReferences + 1},
 	}
@@ -243,7 +243,7 @@ func TestMatchSolutionAndScores(t *testing.T) {
 	if !strings.Contains(kev.Evidence, "CISA KEV: added 2099-02-10, remediation due 2099-03-03") || !strings.Contains(kev.Solution, "CISA KEV required action") {
 		t.Errorf("KEV details missing: evidence %q solution %q", kev.Evidence, kev.Solution)
 	}
-	if kev.EPSS != float64(float32(0.975)) {
+	if kev.EPSS != 0.975 {
 		t.Errorf("EPSS = %v", kev.EPSS)
 	}
 }
