@@ -127,9 +127,13 @@ func parseRecord(item json.RawMessage) (record, error) {
 	return record{id: v.CVE.ID, lastMod: t, item: item}, nil
 }
 
-// NVDURL, KEVURL and EPSSURL are the endpoints to give feed.Config.
-func (s *Server) NVDURL() string  { return s.URL + NVDPath }
-func (s *Server) KEVURL() string  { return s.URL + KEVPath }
+// NVDURL is the NVD CVE API endpoint to give feed.Config.
+func (s *Server) NVDURL() string { return s.URL + NVDPath }
+
+// KEVURL is the KEV catalog URL to give feed.Config.
+func (s *Server) KEVURL() string { return s.URL + KEVPath }
+
+// EPSSURL is the EPSS scores URL to give feed.Config; it redirects.
 func (s *Server) EPSSURL() string { return s.URL + EPSSPath }
 
 // Records returns how many CVE records the server holds.
