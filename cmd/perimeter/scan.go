@@ -205,7 +205,12 @@ type scanOutput struct {
 	out, errOut io.Writer
 	enc         *json.Encoder
 	hosts       []*result.Host
+	warnings    int
 }
+
+// maxWarnings caps the non-fatal errors printed to stderr: a host whose
+// services do not answer the checks can produce dozens.
+const maxWarnings = 10
 
 func newScanOutput(format string, out, errOut io.Writer) *scanOutput {
 	return &scanOutput{format: format, out: out, errOut: errOut, enc: json.NewEncoder(out)}
@@ -219,12 +224,17 @@ func (o *scanOutput) event(ev result.Event) error {
 	case result.EventHostDone:
 		o.hosts = append(o.hosts, ev.Host)
 	case result.EventError:
-		fmt.Fprintf(o.errOut, "warning: %s\n", ev.Err)
+		if o.warnings++; o.warnings <= maxWarnings {
+			fmt.Fprintf(o.errOut, "warning: %s\n", ev.Err)
+		}
 	}
 	return nil
 }
 
 func (o *scanOutput) finish(stats result.Stats) error {
+	if o.warnings > maxWarnings {
+		fmt.Fprintf(o.errOut, "warning: %d more non-fatal errors not shown (--format jsonl lists every one)\n", o.warnings-maxWarnings)
+	}
 	slices.SortFunc(o.hosts, func(a, b *result.Host) int { return a.IP.Compare(b.IP) })
 	switch o.format {
 	case formatJSON:

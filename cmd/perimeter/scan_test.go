@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -204,3 +205,60 @@ func scanSortedKeys(m map[string]json.RawMessage) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+func TestTableListsFindingsMostSevereFirst(t *testing.T) {
+	host := &result.Host{
+		IP: mustParseAddr("192.0.2.7"), Status: result.HostUp, Reason: "tcp-reset/80",
+		Ports: []result.Service{{Port: 443, Protocol: "tcp", State: "open", Service: "https", Product: "nginx", Version: "1.18.0"}},
+		Findings: []result.Finding{
+			{CheckID: "low.one", Title: "Low", CVSSScore: 3.1, Severity: "low", Port: 443, Protocol: "tcp"},
+			{CheckID: "crit.one", Title: "Critical", CVSSScore: 9.8, Severity: "critical", Port: 443, Protocol: "tcp"},
+			{CheckID: "med.one", Title: "Medium", CVSSScore: 5.3, Severity: "medium"},
+		},
+	}
+	down := &result.Host{IP: mustParseAddr("192.0.2.8"), Status: result.HostDown}
+	var out bytes.Buffer
+	stats := result.Stats{HostsTotal: 2, HostsUp: 1, PortsOpen: 1, Findings: 3, BySeverity: map[string]int{"critical": 1, "medium": 1, "low": 1}}
+	if err := writeTable(&out, []*result.Host{host, down}, stats); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	crit, med, low := strings.Index(text, "crit.one"), strings.Index(text, "med.one"), strings.Index(text, "low.one")
+	if crit < 0 || med < crit || low < med {
+		t.Errorf("findings not ordered critical, medium, low:\n%s", text)
+	}
+	for _, want := range []string{"443/tcp", "https", "nginx", "1.18.0", "host", "(1 up, 1 down)", "1 critical, 1 medium, 1 low"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("table lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "192.0.2.8") {
+		t.Errorf("a down host is listed:\n%s", text)
+	}
+}
+
+func TestWarningsAreCapped(t *testing.T) {
+	var out, errOut bytes.Buffer
+	o := newScanOutput(formatTable, &out, &errOut)
+	for i := range maxWarnings + 5 {
+		_ = o.event(result.Event{Kind: result.EventError, Err: fmt.Sprintf("problem %d", i)})
+	}
+	if err := o.finish(result.Stats{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(errOut.String()), "\n")
+	if len(lines) != maxWarnings+1 || !strings.Contains(lines[maxWarnings], "5 more") {
+		t.Errorf("stderr:\n%s", errOut.String())
+	}
+	o = newScanOutput(formatJSONL, &out, &errOut)
+	errOut.Reset()
+	out.Reset()
+	for range maxWarnings + 5 {
+		_ = o.event(result.Event{Kind: result.EventError, Err: "x"})
+	}
+	if errOut.Len() != 0 || strings.Count(out.String(), "\n") != maxWarnings+5 {
+		t.Errorf("jsonl must carry every error as an event, not on stderr")
+	}
+}
+
+func mustParseAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
