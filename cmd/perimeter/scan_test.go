@@ -208,7 +208,7 @@ func scanSortedKeys(m map[string]json.RawMessage) []string {
 
 func TestTableListsFindingsMostSevereFirst(t *testing.T) {
 	host := &result.Host{
-		IP: mustParseAddr("192.0.2.7"), Status: result.HostUp, Reason: "tcp-reset/80",
+		IP: scanTestAddr("192.0.2.7"), Status: result.HostUp, Reason: "tcp-reset/80",
 		Ports: []result.Service{{Port: 443, Protocol: "tcp", State: "open", Service: "https", Product: "nginx", Version: "1.18.0"}},
 		Findings: []result.Finding{
 			{CheckID: "low.one", Title: "Low", CVSSScore: 3.1, Severity: "low", Port: 443, Protocol: "tcp"},
@@ -216,7 +216,7 @@ func TestTableListsFindingsMostSevereFirst(t *testing.T) {
 			{CheckID: "med.one", Title: "Medium", CVSSScore: 5.3, Severity: "medium"},
 		},
 	}
-	down := &result.Host{IP: mustParseAddr("192.0.2.8"), Status: result.HostDown}
+	down := &result.Host{IP: scanTestAddr("192.0.2.8"), Status: result.HostDown}
 	var out bytes.Buffer
 	stats := result.Stats{HostsTotal: 2, HostsUp: 1, PortsOpen: 1, Findings: 3, BySeverity: map[string]int{"critical": 1, "medium": 1, "low": 1}}
 	if err := writeTable(&out, []*result.Host{host, down}, stats); err != nil {
@@ -261,4 +261,4 @@ func TestWarningsAreCapped(t *testing.T) {
 	}
 }
 
-func mustParseAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
+func scanTestAddr(s string) netip.Addr { return netip.MustParseAddr(s) }
