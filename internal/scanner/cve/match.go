@@ -130,10 +130,20 @@ func (db *DB) candidates(ts []target) []int32 {
 	return slices.Compact(out)
 }
 
-// confidence rates the match; see the Confidence constants.
+// ExtraDistro is the result.Service.Extra key where service detection puts
+// a packaging tag found after the version ("Ubuntu-3ubuntu0.6").
+const ExtraDistro = "distro"
+
+// confidence rates the match; see the Confidence constants. Distribution
+// packaging shows in the version's tag, the service's version or banner, or
+// Extra[ExtraDistro].
 func confidence(svc result.Service, t *target, o outcome) (int, bool) {
-	distro := distroPattern.MatchString(t.version.Tag()) ||
-		(t.primary && (distroPattern.MatchString(svc.Version) || distroPattern.MatchString(svc.Banner)))
+	distro := distroPattern.MatchString(t.version.Tag())
+	if t.primary {
+		for _, s := range []string{svc.Version, svc.Banner, svc.Extra[ExtraDistro]} {
+			distro = distro || distroPattern.MatchString(s)
+		}
+	}
 	c := ConfidenceBanner
 	switch {
 	case svc.Extra[ExtraVersionSource] == VersionSourcePackage:

@@ -174,6 +174,8 @@ func TestMatchConfidence(t *testing.T) {
 		{"plain banner", ssh("8.9p1", "SSH-2.0-OpenSSH_8.9p1", nil), ConfidenceBanner},
 		{"distribution tag in the version", ssh("8.9p1 Ubuntu-3ubuntu0.6", "", nil), ConfidenceDistroBanner},
 		{"distribution tag in the banner", ssh("8.9p1", "SSH-2.0-OpenSSH_8.9p1 Debian-2+deb12u3", nil), ConfidenceDistroBanner},
+		{"distribution tag from service detection", ssh("8.9p1", "", map[string]string{ExtraDistro: "Ubuntu-3ubuntu0.6"}), ConfidenceDistroBanner},
+		{"a comment that is no distribution", ssh("8.9p1", "", map[string]string{ExtraDistro: "hpn14v15"}), ConfidenceBanner},
 		{"package inventory", ssh("8.9p1", "SSH-2.0-OpenSSH_8.9p1 Ubuntu-3ubuntu0.6", map[string]string{ExtraVersionSource: VersionSourcePackage}), ConfidencePackage},
 		{"platform unconfirmed", svc(app("example", "webapp", "2.0")), ConfidenceBanner - ConfidencePlatformPenalty},
 		{"platform confirmed", svc(app("example", "webapp", "2.0"), "cpe:2.3:o:microsoft:windows:-:*:*:*:*:*:*:*"), ConfidenceBanner},
