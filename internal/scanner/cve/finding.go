@@ -74,7 +74,8 @@ func title(r *record, product, version string) string {
 	return s
 }
 
-// summary returns the first sentence of s, cut to at most n runes.
+// summary returns the first sentence of s, cut to at most n runes on a word
+// boundary.
 func summary(s string, n int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if i := strings.Index(s, ". "); i >= 0 {
@@ -83,8 +84,11 @@ func summary(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
-	cut := []rune(s)[:n-1]
-	return strings.TrimRight(string(cut), " ,;:") + "…"
+	cut := string([]rune(s)[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
+		cut = cut[:i] // end on a whole word
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
 }
 
 // fix is the release that leaves every affected range of the product behind:

@@ -125,7 +125,7 @@ func TestMatchFinding(t *testing.T) {
 		got, want any
 	}{
 		{"CheckID", f.CheckID, "cve:CVE-2023-38408"},
-		{"Title", f.Title, "CVE-2023-38408: OpenSSH 8.9p1 — The PKCS#11 feature in ssh-agent in OpenSSH before 9.3p2 has an insufficiently trustworthy search p…"},
+		{"Title", f.Title, "CVE-2023-38408: OpenSSH 8.9p1 — The PKCS#11 feature in ssh-agent in OpenSSH before 9.3p2 has an insufficiently trustworthy search…"},
 		{"Solution", f.Solution, "Upgrade OpenSSH to a release later than 9.3p1."},
 		{"CVSSVector", f.CVSSVector, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"},
 		{"CVSSScore", f.CVSSScore, 9.8},
