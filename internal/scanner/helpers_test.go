@@ -189,3 +189,10 @@ func fastProfile() Profile {
 		Concurrency: 64, PerHost: 16, Hosts: 4,
 	}
 }
+
+func mkdirWrite(dir, name, content string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(dir+"/"+name, []byte(content), 0o644)
+}

@@ -51,7 +51,7 @@ func TestCPEsFor(t *testing.T) {
 }
 
 func TestMatchCPEsIncludesAlso(t *testing.T) {
-	m := Match{Product: "Apache httpd", Version: "2.4.41", Also: []Software{{"OpenSSL", "1.1.1f"}, {"PHP", "7.4.3"}, {"Apache httpd", "2.4.41"}}}
+	m := Match{Product: "Apache httpd", Version: "2.4.41", Also: []Software{{"OpenSSL", "1.1.1f"}, {"PHP", "7.4.3"}, {"Apache httpd", "2.4.41"}, {"Python", ""}}}
 	want := []string{
 		"cpe:2.3:a:apache:http_server:2.4.41:*:*:*:*:*:*:*",
 		"cpe:2.3:a:openssl:openssl:1.1.1f:*:*:*:*:*:*:*",

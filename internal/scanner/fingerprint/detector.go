@@ -17,6 +17,7 @@ const (
 	DefaultBannerWait   = 1 * time.Second        // listening for a greeting
 	DefaultProbeTimeout = 3 * time.Second        // one probe's exchange
 	greetingIdle        = 300 * time.Millisecond // a greeting is over after this much silence
+	quickFloor          = 750 * time.Millisecond // least patience for a long-shot probe
 )
 
 // Target is the host a port belongs to. Hostname, when set, is sent as the
@@ -102,9 +103,24 @@ type detection struct {
 	t      Target
 	port   int
 	addr   string
-	tls    bool   // a TLS handshake succeeded on the port
-	banner string // first unrecognised bytes the service sent
-	gone   bool   // the port refused a connection: stop probing
+	tls    bool          // a TLS handshake succeeded on the port
+	banner string        // first unrecognised bytes the service sent
+	gone   bool          // the port refused a connection: stop probing
+	rtt    time.Duration // how long the first TCP connect took
+}
+
+// patience is how long probe p may wait for an answer. Probes the port
+// suggests, and those whose servers may be slow to answer (HTTP
+// applications, TLS key exchanges on small devices), get the full probe
+// timeout; long shots on a port that suggests nothing get a budget scaled
+// from the connect time, because a service of their kind answers at once
+// and a service of another kind often waits silently for more bytes.
+func (r *detection) patience(p *probe, hinted bool) time.Duration {
+	full := r.d.probeTimeout()
+	if hinted || p.patient {
+		return full
+	}
+	return min(full, max(quickFloor, 10*r.rtt))
 }
 
 // layer is one level of protocol: clear TCP, or inside TLS.
@@ -157,7 +173,7 @@ func (r *detection) layer(ctx context.Context, l layer) (Match, bool) {
 			steps = steps[:pl.hinted]
 		}
 	}
-	for _, p := range steps {
+	for i, p := range steps {
 		if ctx.Err() != nil || r.gone {
 			break
 		}
@@ -170,7 +186,7 @@ func (r *detection) layer(ctx context.Context, l layer) (Match, bool) {
 		if p == tlsStep {
 			m, ok, byAnswer = r.tryTLS(ctx, conn)
 		} else {
-			m, ok, byAnswer = r.runProbe(ctx, p, conn, l.tls)
+			m, ok, byAnswer = r.runProbe(ctx, p, conn, l.tls, r.patience(p, i < pl.hinted))
 		}
 		if ok && byAnswer {
 			return r.refine(ctx, m, p, l.tls, next), true
@@ -199,7 +215,7 @@ func (r *detection) refine(ctx context.Context, m Match, tried *probe, inTLS boo
 		if err != nil {
 			return m
 		}
-		if better, ok, byAnswer := r.runProbe(ctx, p, conn, inTLS); ok && !byAnswer {
+		if better, ok, byAnswer := r.runProbe(ctx, p, conn, inTLS, r.d.probeTimeout()); ok && !byAnswer {
 			return better
 		}
 		return m
@@ -245,8 +261,8 @@ func (r *detection) listen(ctx context.Context, conn net.Conn, inTLS bool, wait 
 // not understand is still tried as another protocol's greeting, so services
 // that speak late or sit on unusual ports are recognised anyway; byAnswer
 // reports a match made that way.
-func (r *detection) runProbe(ctx context.Context, p *probe, conn net.Conn, inTLS bool) (m Match, ok, byAnswer bool) {
-	c := newConversation(ctx, conn, r.d.probeTimeout(), r.t, r.port, inTLS)
+func (r *detection) runProbe(ctx context.Context, p *probe, conn net.Conn, inTLS bool, timeout time.Duration) (m Match, ok, byAnswer bool) {
+	c := newConversation(ctx, conn, timeout, r.t, r.port, inTLS)
 	defer func() { c.conn.Close() }()
 	if m, ok := p.run(c); ok {
 		if m.Banner == "" {
@@ -342,9 +358,13 @@ func (r *detection) dialTLS(ctx context.Context) (net.Conn, error) {
 // ties the connection's life to ctx.
 func (r *detection) dial(ctx context.Context, network string) (net.Conn, error) {
 	d := net.Dialer{Timeout: r.d.probeTimeout()}
+	start := time.Now()
 	conn, err := d.DialContext(ctx, network, r.addr)
 	if err != nil {
 		return nil, err
+	}
+	if r.rtt == 0 && network == "tcp" {
+		r.rtt = time.Since(start)
 	}
 	return &ctxConn{Conn: conn, stop: context.AfterFunc(ctx, func() { conn.Close() })}, nil
 }

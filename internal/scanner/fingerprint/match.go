@@ -65,8 +65,9 @@ func (m *Match) merge(o Match) {
 	}
 }
 
-// CPEs returns the CPE 2.3 names of the product and of everything in Also,
-// without duplicates, in that order.
+// CPEs returns the CPE 2.3 names of the product (version ANY when unknown)
+// and of the software in Also whose version is known, without duplicates,
+// in that order.
 func (m Match) CPEs() []string {
 	var out []string
 	seen := make(map[string]bool)
@@ -80,7 +81,11 @@ func (m Match) CPEs() []string {
 	}
 	add(m.Product, m.Version)
 	for _, s := range m.Also {
-		add(s.Product, s.Version)
+		// A versionless CPE here would be read with the main product's
+		// version by CVE matching, which is wrong for another product.
+		if s.Version != "" {
+			add(s.Product, s.Version)
+		}
 	}
 	return out
 }

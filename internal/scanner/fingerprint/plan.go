@@ -9,6 +9,7 @@ type probe struct {
 	ports    []int  // ports where the service usually listens in clear text (TCP or UDP)
 	tlsPorts []int  // ports where it usually listens inside TLS
 	inTLS    bool   // worth trying inside a TLS session
+	patient  bool   // its servers may take long to answer: always give it the full timeout
 	run      func(c *conversation) (Match, bool)
 }
 
@@ -35,7 +36,7 @@ var udpProbes = []*probe{
 }
 
 // tlsStep marks, in a plan, where the TLS handshake is attempted.
-var tlsStep = &probe{name: "tls"}
+var tlsStep = &probe{name: "tls", patient: true}
 
 // greetingPorts are ports whose usual service speaks first, in clear text
 // and inside TLS: there the detector listens before it sends anything.
