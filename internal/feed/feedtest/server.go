@@ -192,15 +192,15 @@ func (s *Server) Modify(id string, lastMod time.Time, edit func(cve map[string]a
 	return nil
 }
 
-// SetKEV and SetEPSS replace the files served (SetEPSS takes the gzipped
-// or plain bytes to send as they are).
+// SetKEV replaces the KEV catalog served.
 func (s *Server) SetKEV(b []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.kev = b
 }
 
-// SetEPSS replaces the EPSS file served.
+// SetEPSS replaces the EPSS file served; the bytes (gzipped or plain) are
+// sent as they are.
 func (s *Server) SetEPSS(b []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -29,6 +29,23 @@ const (
 
 func not(v tri) tri { return triTrue - v }
 
+// identity is the value of an operator over nothing: true for AND, false
+// for OR.
+func identity(and bool) tri {
+	if and {
+		return triTrue
+	}
+	return triFalse
+}
+
+// combine folds r into v with AND (minimum) or OR (maximum).
+func combine(and bool, v, r tri) tri {
+	if and {
+		return min(v, r)
+	}
+	return max(v, r)
+}
+
 // configuration is one element of an NVD record's "configurations": nodes
 // combined by the configuration-level operator (OR when absent).
 type configuration struct {
@@ -110,20 +127,13 @@ func (r *record) match(ts []target) (outcome, bool) {
 }
 
 func (c *configuration) eval(ts []target) (tri, []hit, []string) {
-	v := triFalse
-	if c.and {
-		v = triTrue
-	}
+	v := identity(c.and)
 	var hits []hit
 	var unconfirmed []string
 	for i := range c.nodes {
 		n := &c.nodes[i]
 		r, nodeHits := n.eval(ts)
-		if c.and {
-			v = min(v, r)
-		} else {
-			v = max(v, r)
-		}
+		v = combine(c.and, v, r)
 		if r >= triUnknown {
 			hits = append(hits, nodeHits...)
 		}
@@ -141,19 +151,12 @@ func (c *configuration) eval(ts []target) (tri, []hit, []string) {
 }
 
 func (n *node) eval(ts []target) (tri, []hit) {
-	v := triFalse
-	if n.and {
-		v = triTrue
-	}
+	v := identity(n.and)
 	var hits []hit
 	for i := range n.entries {
 		e := &n.entries[i]
 		r, t := e.eval(ts)
-		if n.and {
-			v = min(v, r)
-		} else {
-			v = max(v, r)
-		}
+		v = combine(n.and, v, r)
 		if r == triTrue && e.vulnerable && t.matchable {
 			hits = append(hits, hit{entry: e, target: t})
 		}
