@@ -5,6 +5,7 @@ import (
 	"net/netip"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/checks"
+	"github.com/perimeterhq/perimeter/internal/scanner/fingerprint"
 	// Every check family registers itself: the engine runs them all by default.
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/all"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
@@ -28,7 +29,8 @@ type Checker interface {
 }
 
 // CVEMatcher reports known vulnerabilities of a detected product (one
-// finding per CVE, check ID "cve:<CVE-ID>").
+// finding per CVE, check ID "cve:<CVE-ID>"). *cve.DB, loaded from
+// Options.FeedDir, is the default.
 type CVEMatcher interface {
 	Match(svc result.Service) []result.Finding
 }
@@ -47,4 +49,15 @@ func (RegisteredChecks) Check(ctx context.Context, ip netip.Addr, hostname strin
 		errs = append([]error{err}, errs...)
 	}
 	return findings, errs
+}
+
+// FingerprintDetector adapts package fingerprint to Detector; it is the
+// engine's default detector.
+type FingerprintDetector struct {
+	Detector *fingerprint.Detector
+}
+
+// Detect implements Detector.
+func (d FingerprintDetector) Detect(ctx context.Context, ip netip.Addr, hostname string, svc result.Service) result.Service {
+	return d.Detector.Detect(ctx, fingerprint.Target{IP: ip, Hostname: hostname}, svc)
 }
