@@ -34,8 +34,8 @@ func (q *Q) InsertAuditEvent(ctx context.Context, e audit.Event) error {
 
 // FindAuditEvent returns an event of an organization inside scope.
 func (q *Q) FindAuditEvent(ctx context.Context, sc tenant.Scope, id string) (audit.Event, error) {
-	cond, arg := scopeSQL("a.organization_id", sc)
-	e, err := scanAudit(q.queryRow(ctx, `SELECT `+auditColumns+` FROM audit_events a WHERE a.id = ? AND `+cond, id, arg))
+	cond, args := scopeSQL("a.organization_id", sc)
+	e, err := scanAudit(q.queryRow(ctx, `SELECT `+auditColumns+` FROM audit_events a WHERE a.id = ? AND `+cond, append([]any{id}, args...)...))
 	return e, notFound(err, "Audit event")
 }
 

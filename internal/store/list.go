@@ -25,11 +25,41 @@ func (lq *listQuery) where(cond string, args ...any) {
 	lq.Args = append(lq.Args, args...)
 }
 
-// likePattern escapes LIKE metacharacters in user input, then turns the API's
-// * wildcard into %.
-func likePattern(v string) string {
+// trigramIndexes maps column expressions to the SQLite FTS5 trigram table that
+// mirrors them (see migration 0002); PostgreSQL's pg_trgm indexes need no
+// rewriting.
+var trigramIndexes = map[string]struct{ table, column, rowid string }{
+	"u.email": {"users_search", "email", "u.rowid"},
+}
+
+// textCond is likeCond, answered from a trigram index where one exists and the
+// pattern gives it something to work with (a literal run of three or more
+// characters, and no escaping, which FTS5 does not support).
+func (q *Q) textCond(expr, pattern string) (string, string) {
+	if ix, ok := trigramIndexes[expr]; ok && q.d.engine == SQLite && !strings.ContainsAny(pattern, `\%_`) && longestRun(pattern) >= 3 {
+		return ix.rowid + " IN (SELECT rowid FROM " + ix.table + " WHERE " + ix.column + " LIKE ?)", strings.ReplaceAll(pattern, "*", "%")
+	}
+	return q.likeCond(expr, pattern)
+}
+
+func longestRun(pattern string) int {
+	best := 0
+	for part := range strings.SplitSeq(pattern, "*") {
+		best = max(best, len(part))
+	}
+	return best
+}
+
+// likeCond matches expr against the API's * pattern case-insensitively. LIKE
+// metacharacters in user input are escaped; the ESCAPE clause is added only
+// when needed, because it makes SQLite's LIKE markedly slower.
+func (q *Q) likeCond(expr, pattern string) (string, string) {
+	op := expr + " " + q.d.ilike() + " ?"
+	if !strings.ContainsAny(pattern, `\%_`) {
+		return op, strings.ReplaceAll(pattern, "*", "%")
+	}
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return strings.ReplaceAll(r.Replace(v), "*", "%")
+	return op + ` ESCAPE '\'`, strings.ReplaceAll(r.Replace(pattern), "*", "%")
 }
 
 // applyParams adds the client's criteria from p to lq.
@@ -38,9 +68,11 @@ func (q *Q) applyParams(lq *listQuery, spec *listing.Spec, p listing.Params) {
 		expr := f.Column.SQL()
 		switch f.Op {
 		case listing.OpContains:
-			lq.where(expr+" "+q.d.ilike()+` ? ESCAPE '\'`, "%"+likePattern(f.Values[0])+"%")
+			cond, arg := q.textCond(expr, "*"+f.Values[0]+"*")
+			lq.where(cond, arg)
 		case listing.OpPattern:
-			lq.where(expr+" "+q.d.ilike()+` ? ESCAPE '\'`, likePattern(f.Values[0]))
+			cond, arg := q.textCond(expr, f.Values[0])
+			lq.where(cond, arg)
 		case listing.OpIn:
 			args := make([]any, len(f.Values))
 			for i, v := range f.Values {
@@ -117,17 +149,20 @@ func (q *Q) runList(ctx context.Context, lq listQuery, spec *listing.Spec, p lis
 
 // scope restricts a tenant column to the organizations a scope allows.
 func (lq *listQuery) scope(column string, sc tenant.Scope) {
-	if sc.Subtree {
-		lq.where(column+" IN (SELECT id FROM organizations WHERE path LIKE ?)", sc.Path+"%")
-		return
-	}
-	lq.where(column+" = ?", sc.OrgID)
+	cond, args := scopeSQL(column, sc)
+	lq.where(cond, args...)
 }
 
-// scopeSQL is the same restriction for single-row statements.
-func scopeSQL(column string, sc tenant.Scope) (string, any) {
-	if sc.Subtree {
-		return column + " IN (SELECT id FROM organizations WHERE path LIKE ?)", sc.Path + "%"
+// scopeSQL is the restriction of a tenant column to a scope, as a condition and
+// its arguments. The platform's subtree is every
+// organization, so it needs no condition at all — which keeps the superadmin's
+// lists from probing every organization's rows through the tenancy index.
+func scopeSQL(column string, sc tenant.Scope) (string, []any) {
+	if !sc.Subtree {
+		return column + " = ?", []any{sc.OrgID}
 	}
-	return column + " = ?", sc.OrgID
+	if strings.Count(sc.Path, "/") == 2 { // "/<root id>/": the whole tree
+		return "1 = 1", nil
+	}
+	return column + " IN (SELECT id FROM organizations WHERE path LIKE ?)", []any{sc.Path + "%"}
 }

@@ -47,8 +47,8 @@ func (q *Q) OrganizationByID(ctx context.Context, id string) (tenant.Organizatio
 
 // FindOrganization returns an organization inside scope; others are not found.
 func (q *Q) FindOrganization(ctx context.Context, sc tenant.Scope, id string) (tenant.Organization, error) {
-	cond, arg := scopeSQL("o.id", sc)
-	o, err := scanOrg(q.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = ? AND `+cond, id, arg))
+	cond, args := scopeSQL("o.id", sc)
+	o, err := scanOrg(q.queryRow(ctx, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = ? AND `+cond, append([]any{id}, args...)...))
 	return o, notFound(err, "Organization")
 }
 

@@ -225,6 +225,21 @@ func TestUsersAreScopedInEveryQuery(t *testing.T) {
 		if u.Email != "carol@customer.test" || u.CreatedAt != users[2].CreatedAt {
 			t.Fatalf("round trip lost data: %+v", u)
 		}
+		// Text search indexes follow updates and deletes.
+		u.Email = "caroline@customer.test"
+		must(t, f.s.Tx(ctx, func(q *store.Q) error {
+			if err := q.UpdateUser(ctx, u); err != nil {
+				return err
+			}
+			return q.DeleteUser(ctx, users[3].ID)
+		}))
+		for query, want := range map[string]int{"q[email]=caroline": 1, "q[email]=carol@": 0, "q[email]=CAROL": 1, "q[email]=dave": 0, "q[email]=*ine@cus*": 1} {
+			_, total, err := r.FindUsers(ctx, scope(f.platform, true), params(t, &user.List, query))
+			must(t, err)
+			if total != want {
+				t.Errorf("after update/delete %s: total %d, want %d", query, total, want)
+			}
+		}
 	})
 }
 

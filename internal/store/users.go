@@ -51,8 +51,8 @@ func (q *Q) UserByEmail(ctx context.Context, email string) (user.User, error) {
 
 // FindUser returns a user whose organization is inside scope.
 func (q *Q) FindUser(ctx context.Context, sc tenant.Scope, id string) (user.User, error) {
-	cond, arg := scopeSQL("u.organization_id", sc)
-	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ? AND `+cond, id, arg))
+	cond, args := scopeSQL("u.organization_id", sc)
+	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ? AND `+cond, append([]any{id}, args...)...))
 	return u, notFound(err, "User")
 }
 
