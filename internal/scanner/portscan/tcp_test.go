@@ -201,7 +201,7 @@ func TestPerHostAndGlobalConcurrency(t *testing.T) {
 		}
 	}
 	counter := newCountingDialer(NewSocketDialer(4))
-	timing := Timing{InitialTimeout: 150 * time.Millisecond, MinTimeout: 150 * time.Millisecond, MaxTimeout: 150 * time.Millisecond}
+	timing := Timing{InitialTimeout: 300 * time.Millisecond, MinTimeout: 300 * time.Millisecond, MaxTimeout: 300 * time.Millisecond}
 	s := New(Config{Dialer: counter, PerHost: 3, MaxSockets: 5, Timing: timing})
 	var wg sync.WaitGroup
 	for _, h := range hosts {
@@ -212,15 +212,20 @@ func TestPerHostAndGlobalConcurrency(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// Ten ports per host that each hang for the whole timeout keep every
+	// worker busy, so the limits are reached, and must never be passed.
+	most := 0
 	for _, h := range hosts {
-		// Ten ports that each hang for the whole timeout keep every worker
-		// busy, so the limit is reached, and must never be passed.
-		if got := counter.maxHost[h]; got != 3 {
-			t.Errorf("%s: max concurrent attempts = %d, want exactly the per-host limit 3", h, got)
+		if got := counter.maxHost[h]; got > 3 {
+			t.Errorf("%s: %d concurrent attempts, above the per-host limit 3", h, got)
 		}
+		most = max(most, counter.maxHost[h])
 	}
-	if counter.maxTotal > 5 || counter.maxTotal < 4 {
-		t.Errorf("max attempts in flight = %d, want at most the global 5 (and above one host's 3)", counter.maxTotal)
+	if most != 3 {
+		t.Errorf("no host reached the per-host limit 3 (most %d)", most)
+	}
+	if counter.maxTotal != 5 {
+		t.Errorf("max attempts in flight = %d, want the global limit 5", counter.maxTotal)
 	}
 }
 
