@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -252,4 +253,74 @@ func TestDetectUDP(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDetectTLSWrapped(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		handle func(net.Conn)
+		want   want
+	}{
+		{"pop3s", lineServer("+OK Dovecot ready.\r\n", map[string]string{"CAPA": "+OK\r\nUSER\r\n.\r\n"}, "-ERR\r\n"),
+			want{service: "pop3s", product: "Dovecot", tls: true, cpe: "cpe:2.3:a:dovecot:dovecot:*:*:*:*:*:*:*:*"}},
+		{"smtps", lineServer("220 mx.example.test ESMTP Postfix\r\n", map[string]string{"EHLO": "250-mx\r\n250 AUTH PLAIN\r\n"}, "502 no\r\n"),
+			want{service: "smtps", product: "Postfix", tls: true, cpe: "cpe:2.3:a:postfix:postfix:*:*:*:*:*:*:*:*",
+				extra: map[string]string{"smtp_auth": "PLAIN"}}},
+		{"ldaps", ldapServer, want{service: "ldaps", product: "OpenLDAP", tls: true, cpe: "cpe:2.3:a:openldap:openldap:*:*:*:*:*:*:*:*"}},
+		{"redis over tls", redisServer(false), want{service: "redis", product: "Redis", version: "7.2.4", tls: true,
+			cpe: "cpe:2.3:a:redis:redis:7.2.4:*:*:*:*:*:*:*"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := detectTCP(t, serveTLS(t, tt.handle))
+			check(t, got, tt.want)
+			if got.Extra["tls_version"] == "" || got.Extra["tls_cipher"] == "" {
+				t.Errorf("no handshake facts: %v", got.Extra)
+			}
+		})
+	}
+}
+
+func TestDetectSendsHostname(t *testing.T) {
+	t.Parallel()
+	sni := make(chan string, 8)
+	host := make(chan string, 8)
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{
+		Certificates: []tls.Certificate{testCert(t)},
+		GetConfigForClient: func(h *tls.ClientHelloInfo) (*tls.Config, error) {
+			sni <- h.ServerName
+			return nil, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := serveListener(t, ln, httpHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host <- r.Host
+	})))
+	got := testDetector().Detect(context.Background(), Target{IP: loopback, Hostname: "www.example.test"},
+		result.Service{Port: port, Protocol: result.TCP, State: result.PortOpen})
+	if got.Service != "https" {
+		t.Fatalf("service %q, want https", got.Service)
+	}
+	if s := <-sni; s != "www.example.test" {
+		t.Errorf("SNI %q, want www.example.test", s)
+	}
+	if h := <-host; h != "www.example.test:"+strconv.Itoa(port) {
+		t.Errorf("Host %q", h)
+	}
+}
+
+func TestDetectIPv6(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	}
+	port := serveListener(t, ln, lineServer("SSH-2.0-OpenSSH_9.6\r\n", nil, ""))
+	got := testDetector().Detect(context.Background(), Target{IP: mustAddr("::1")},
+		result.Service{Port: port, Protocol: result.TCP, State: result.PortOpen})
+	check(t, got, want{service: "ssh", product: "OpenSSH", version: "9.6", cpe: "cpe:2.3:a:openbsd:openssh:9.6:*:*:*:*:*:*:*"})
 }

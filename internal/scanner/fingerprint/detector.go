@@ -6,6 +6,8 @@ import (
 	"maps"
 	"net"
 	"net/netip"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
@@ -84,12 +86,14 @@ func (d *Detector) Detect(ctx context.Context, t Target, svc result.Service) res
 	}
 	svc.Extra = maps.Clone(svc.Extra)
 	if m.Banner == "" {
+		r.mu.Lock()
 		m.Banner = r.banner
+		r.mu.Unlock()
 	}
 	if ok || m.Banner != "" {
 		m.apply(&svc)
 	}
-	svc.TLS = r.tls
+	svc.TLS = r.tls.Load()
 	if svc.TLS {
 		// A STARTTLS offer inside TLS says nothing about clear-text exposure.
 		delete(svc.Extra, "starttls")
@@ -99,14 +103,16 @@ func (d *Detector) Detect(ctx context.Context, t Target, svc result.Service) res
 
 // detection is the state of one Detect call.
 type detection struct {
-	d      *Detector
-	t      Target
-	port   int
-	addr   string
-	tls    bool          // a TLS handshake succeeded on the port
-	banner string        // first unrecognised bytes the service sent
-	gone   bool          // the port refused a connection: stop probing
-	rtt    time.Duration // how long the first TCP connect took
+	d    *Detector
+	t    Target
+	port int
+	addr string
+	tls  atomic.Bool  // a TLS handshake succeeded on the port
+	gone atomic.Bool  // the port refused a connection: stop probing
+	rtt  atomic.Int64 // how long the first TCP connect took, in nanoseconds
+
+	mu     sync.Mutex
+	banner string // first unrecognised bytes the service sent
 }
 
 // patience is how long probe p may wait for an answer. Probes the port
@@ -120,7 +126,7 @@ func (r *detection) patience(p *probe, hinted bool) time.Duration {
 	if hinted || p.patient {
 		return full
 	}
-	return min(full, max(quickFloor, 10*r.rtt))
+	return min(full, max(quickFloor, 10*time.Duration(r.rtt.Load())))
 }
 
 // layer is one level of protocol: clear TCP, or inside TLS.
@@ -150,11 +156,12 @@ func (r *detection) layer(ctx context.Context, l layer) (Match, bool) {
 		}
 		c, err := l.dial(ctx)
 		if err != nil && isReset(err) {
-			r.gone = true
+			r.gone.Store(true)
 		}
 		return c, err
 	}
 	steps := pl.steps
+	hinted := pl.hinted
 	if pl.listen {
 		conn, err := next()
 		if err != nil {
@@ -170,32 +177,73 @@ func (r *detection) layer(ctx context.Context, l layer) (Match, bool) {
 			// It spoke, in a tongue we do not know: only the probes the
 			// port number suggests are worth a try.
 			conn.Close()
-			steps = steps[:pl.hinted]
+			steps = steps[:hinted]
 		}
 	}
-	for i, p := range steps {
-		if ctx.Err() != nil || r.gone {
-			break
+	// The probes the port suggests go one at a time, in order, with full
+	// patience: one of them is most likely right.
+	for _, p := range steps[:hinted] {
+		if ctx.Err() != nil || r.gone.Load() {
+			return Match{}, false
 		}
 		conn, err := next()
 		if err != nil {
 			continue
 		}
-		var m Match
-		var ok, byAnswer bool
-		if p == tlsStep {
-			m, ok, byAnswer = r.tryTLS(ctx, conn)
-		} else {
-			m, ok, byAnswer = r.runProbe(ctx, p, conn, l.tls, r.patience(p, i < pl.hinted))
-		}
-		if ok && byAnswer {
-			return r.refine(ctx, m, p, l.tls, next), true
-		}
-		if ok {
+		if m, ok := r.step(ctx, p, conn, l.tls, true, next); ok {
 			return m, true
 		}
 	}
-	return Match{}, false
+	rest := steps[hinted:]
+	if len(rest) == 0 || ctx.Err() != nil || r.gone.Load() {
+		return Match{}, false
+	}
+	// The rest are long shots: they run at once, each on its own
+	// connection, and the winner is chosen by their order, so a slow
+	// TLS handshake still beats a quick answer to a clear-text probe.
+	first := spare
+	spare = nil
+	i, o := race(ctx, len(rest), func(ctx context.Context, i int) outcome {
+		var conn net.Conn
+		var err error
+		if i == 0 && first != nil {
+			conn = first
+			stop := context.AfterFunc(ctx, func() { conn.Close() })
+			defer stop()
+		} else if conn, err = l.dial(ctx); err != nil {
+			return outcome{}
+		}
+		p := rest[i]
+		if p == tlsStep {
+			m, ok, byAnswer := r.tryTLS(ctx, conn)
+			return outcome{m, ok, byAnswer, false}
+		}
+		m, ok, byAnswer := r.runProbe(ctx, p, conn, l.tls, r.patience(p, false))
+		return outcome{m, ok, byAnswer, !p.vague}
+	})
+	if i < 0 {
+		return Match{}, false
+	}
+	if o.byAnswer {
+		return r.refine(ctx, o.m, rest[i], l.tls, next), true
+	}
+	return o.m, true
+}
+
+// step runs one sequential plan step on conn: the TLS handshake or a probe,
+// refining a match made from an answer to another protocol.
+func (r *detection) step(ctx context.Context, p *probe, conn net.Conn, inTLS, hinted bool, next func() (net.Conn, error)) (Match, bool) {
+	var m Match
+	var ok, byAnswer bool
+	if p == tlsStep {
+		m, ok, byAnswer = r.tryTLS(ctx, conn)
+	} else {
+		m, ok, byAnswer = r.runProbe(ctx, p, conn, inTLS, r.patience(p, hinted))
+	}
+	if ok && byAnswer {
+		return r.refine(ctx, m, p, inTLS, next), true
+	}
+	return m, ok
 }
 
 // greetingServices are recognised from their greeting, and followed up
@@ -304,7 +352,7 @@ func (r *detection) tryTLS(ctx context.Context, raw net.Conn) (m Match, ok, byAn
 		}
 		return Match{}, false, false
 	}
-	r.tls = true
+	r.tls.Store(true)
 	st := tc.ConnectionState()
 	inner := layer{tls: true, alpn: st.NegotiatedProtocol, dial: r.dialTLS, spare: tc}
 	if st.NegotiatedProtocol == "h2" {
@@ -363,8 +411,8 @@ func (r *detection) dial(ctx context.Context, network string) (net.Conn, error) 
 	if err != nil {
 		return nil, err
 	}
-	if r.rtt == 0 && network == "tcp" {
-		r.rtt = time.Since(start)
+	if network == "tcp" {
+		r.rtt.CompareAndSwap(0, int64(time.Since(start)))
 	}
 	return &ctxConn{Conn: conn, stop: context.AfterFunc(ctx, func() { conn.Close() })}, nil
 }
@@ -382,31 +430,28 @@ func (c *ctxConn) Close() error {
 
 // noteBanner keeps the first unrecognised bytes a service sent, for Banner.
 func (r *detection) noteBanner(b []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.banner == "" {
 		r.banner = Printable(b)
 	}
 }
 
-// udp runs the UDP probes until one is answered.
+// udp sends every UDP probe at once, each from its own socket (a port
+// that suggests one protocol may still speak another, and silence costs a
+// full timeout), and keeps the answer of the first in plan order.
 func (r *detection) udp(ctx context.Context) (Match, bool) {
-	for _, p := range planUDP(r.port) {
-		if ctx.Err() != nil || r.gone {
-			break
-		}
+	probes := planUDP(r.port)
+	i, o := race(ctx, len(probes), func(ctx context.Context, i int) outcome {
 		conn, err := r.dial(ctx, "udp")
 		if err != nil {
-			return Match{}, false
+			return outcome{}
 		}
+		defer conn.Close()
 		c := newConversation(ctx, conn, r.d.probeTimeout(), r.t, r.port, false)
-		m, ok := p.run(c)
-		conn.Close()
-		if ok {
-			return m, true
-		}
-		if c.refused {
-			// ICMP port unreachable: nothing listens, whatever we send.
-			r.gone = true
-		}
-	}
-	return Match{}, false
+		m, ok := probes[i].run(c)
+		// Each UDP probe checks its answer echoes its own request.
+		return outcome{m: m, ok: ok, conclusive: true}
+	})
+	return o.m, i >= 0
 }

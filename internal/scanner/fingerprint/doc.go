@@ -14,20 +14,26 @@
 // Every protocol has a pure parse function (bytes in, fields out) that is
 // table-tested and fuzzed; the probes only move bytes.
 //
-// Keys this package writes into result.Service.Extra:
+// Keys this package writes into result.Service.Extra (values are printable
+// text of at most MaxBanner bytes):
 //
-//	distro, version_suffix   packaging tag after the version ("Ubuntu-3ubuntu0.6", "log")
-//	os                        operating system named by the service
-//	auth                      "none" when the service answered without credentials,
-//	                          "required" when it refused for lack of them
-//	starttls                  "true"/"false": SMTP, FTP, POP3 or IMAP offers an upgrade to TLS
-//	ssl                       "true": MySQL/PostgreSQL accept a TLS upgrade in their protocol
+//	distro, version_suffix  packaging tag after the version ("Ubuntu-3ubuntu0.6", "log")
+//	os                      operating system the service names ("Windows", "Linux 6.1.0 x86_64")
+//	auth                    "none": the service answered without credentials (Redis PING,
+//	                        Memcached, Elasticsearch/CouchDB GET /, PostgreSQL trust);
+//	                        "required": it refused for lack of them
+//	starttls                "true"/"false": SMTP, FTP, POP3 or IMAP in clear text offers TLS
+//	ssl                     "true"/"false": MySQL/PostgreSQL accept a TLS upgrade in-protocol
 //	tls_version, tls_cipher, tls_alpn, tls_cert_subject, tls_cert_issuer, tls_cert_not_after
+//	                        the handshake of a port that speaks TLS directly
 //	http_status, http_server, http_title, x_powered_by, www_authenticate
-//	ssh_protocol, smtp_auth, imap_capabilities, mysql_auth_plugin, mysql_error
+//	ssh_protocol, ssh_comment, smtp_auth, imap_capabilities
+//	mysql_protocol, mysql_auth_plugin, mysql_error
 //	pg_error_code, pg_error, pg_auth, redis_mode, redis_protected_mode, elastic_cluster
-//	mongodb_wire_version, mongodb_role, rdp_protocol, rdp_failure, smb_dialect, smb_signing
+//	mongodb_wire_version, mongodb_role
+//	rdp_protocol, rdp_failure, smb_dialect, smb_signing, smb_encryption, smb_status
 //	dns_version_bind, dns_rcode, ntp_version, ntp_stratum, ntp_refid, ntp_system
-//	snmp_community, snmp_sysdescr, snmp_sysobjectid, ldap_naming_contexts, ldap_vendor
+//	snmp_version, snmp_community, snmp_sysdescr, snmp_sysobjectid
+//	ldap_vendor, ldap_naming_contexts, ldap_dns_host_name
 //	telnet_options, vnc_protocol, rsync_protocol
 package fingerprint

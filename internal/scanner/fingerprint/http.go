@@ -22,6 +22,7 @@ var httpProbe = &probe{
 	tlsPorts: []int{443, 2376, 4443, 5601, 5986, 6443, 7443, 8443, 8834, 9200, 9443, 10250, 10443},
 	inTLS:    true,
 	patient:  true,
+	vague:    true,
 	run:      runHTTP,
 }
 

@@ -223,6 +223,9 @@ func TestPlanOrder(t *testing.T) {
 			}
 		}
 	}
+	if pl := planTCP(9100, false, ""); !pl.listen || len(pl.steps) != 0 {
+		t.Errorf("planTCP(9100) = %+v: raw printer ports get no probes", pl)
+	}
 	if got := names(planUDP(161)); got != "snmp,dns,ntp" {
 		t.Errorf("planUDP(161) = %s", got)
 	}

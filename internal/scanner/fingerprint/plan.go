@@ -10,7 +10,11 @@ type probe struct {
 	tlsPorts []int  // ports where it usually listens inside TLS
 	inTLS    bool   // worth trying inside a TLS session
 	patient  bool   // its servers may take long to answer: always give it the full timeout
-	run      func(c *conversation) (Match, bool)
+	// vague marks probes whose positive answer another protocol can also
+	// produce: a TLS server answers a clear-text HTTP request with an HTTP
+	// error, so an HTTP match must wait for the TLS attempt.
+	vague bool
+	run   func(c *conversation) (Match, bool)
 }
 
 // tcpProbes is the order probes are tried in on TCP when the port number
@@ -59,6 +63,10 @@ type plan struct {
 // running inside a TLS session; alpn is the protocol the handshake
 // negotiated, if any.
 func planTCP(port int, inTLS bool, alpn string) plan {
+	if !inTLS && port >= 9100 && port <= 9107 {
+		// Raw printing (JetDirect): every byte sent comes out on paper.
+		return plan{listen: true}
+	}
 	var hinted, rest []*probe
 	for _, p := range tcpProbes {
 		if inTLS && !p.inTLS {
