@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
-	"io"
 	"net"
 	"os"
 	"time"
@@ -177,12 +176,6 @@ func (c *conversation) startTLS() error {
 // timedOut reports whether err means the peer stayed silent.
 func timedOut(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded)
-}
-
-// closed reports whether err means the peer closed or reset the connection.
-func closed(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
-		errors.Is(err, os.ErrClosed) || isReset(err)
 }
 
 // lineDone reports whether b ends with a complete line.

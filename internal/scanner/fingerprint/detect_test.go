@@ -93,6 +93,7 @@ func TestDetectTelnetBannerAfterNegotiation(t *testing.T) {
 
 func TestDetectClientFirst(t *testing.T) {
 	t.Parallel()
+	pgCert := testCert(t)
 	apache := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Server", "Apache/2.4.58 (Ubuntu)")
 		w.Header().Set("X-Powered-By", "PHP/8.3.6")
@@ -128,6 +129,9 @@ func TestDetectClientFirst(t *testing.T) {
 		{"postgresql trusting", pgServer(true),
 			want{service: "postgresql", product: "PostgreSQL", version: "16.2", cpe: "cpe:2.3:a:postgresql:postgresql:16.2:*:*:*:*:*:*:*",
 				extra: map[string]string{"auth": "none", "pg_auth": "trust", "distro": "Debian 16.2-1.pgdg120+2"}}},
+		{"postgresql with TLS", pgServerTLS(false, &pgCert),
+			want{service: "postgresql", product: "PostgreSQL", cpe: "cpe:2.3:a:postgresql:postgresql:*:*:*:*:*:*:*:*",
+				extra: map[string]string{"pg_error_code": "28000", "ssl": "true"}}},
 		{"mongodb", mongoServer,
 			want{service: "mongodb", product: "MongoDB", version: "7.0.5", cpe: "cpe:2.3:a:mongodb:mongodb:7.0.5:*:*:*:*:*:*:*",
 				extra: map[string]string{"mongodb_wire_version": "21", "mongodb_role": "primary"}}},
@@ -323,4 +327,29 @@ func TestDetectIPv6(t *testing.T) {
 	got := testDetector().Detect(context.Background(), Target{IP: mustAddr("::1")},
 		result.Service{Port: port, Protocol: result.TCP, State: result.PortOpen})
 	check(t, got, want{service: "ssh", product: "OpenSSH", version: "9.6", cpe: "cpe:2.3:a:openbsd:openssh:9.6:*:*:*:*:*:*:*"})
+}
+
+func TestDetectTLSALPN(t *testing.T) {
+	t.Parallel()
+	t.Run("server that refuses our ALPN offer", func(t *testing.T) {
+		t.Parallel()
+		ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{testCert(t)}, NextProtos: []string{"imap"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := serveListener(t, ln, lineServer("* OK [CAPABILITY IMAP4rev1] Dovecot ready.\r\n", nil, "* BAD\r\n"))
+		check(t, detectTCP(t, port), want{service: "imaps", product: "Dovecot", tls: true, cpe: "cpe:2.3:a:dovecot:dovecot:*:*:*:*:*:*:*:*"})
+	})
+	t.Run("HTTP/2 server", func(t *testing.T) {
+		t.Parallel()
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Server", "Caddy")
+		}))
+		srv.EnableHTTP2 = true
+		srv.StartTLS()
+		t.Cleanup(srv.Close)
+		port, _ := strconv.Atoi(srv.URL[strings.LastIndex(srv.URL, ":")+1:])
+		check(t, detectTCP(t, port), want{service: "https", product: "Caddy", tls: true,
+			cpe: "cpe:2.3:a:caddyserver:caddy:*:*:*:*:*:*:*:*", extra: map[string]string{"tls_alpn": "h2"}})
+	})
 }

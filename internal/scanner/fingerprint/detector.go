@@ -2,7 +2,6 @@ package fingerprint
 
 import (
 	"context"
-	"crypto/tls"
 	"maps"
 	"net"
 	"net/netip"
@@ -93,7 +92,7 @@ func (d *Detector) Detect(ctx context.Context, t Target, svc result.Service) res
 	if ok || m.Banner != "" {
 		m.apply(&svc)
 	}
-	svc.TLS = r.tls.Load()
+	svc.TLS = m.tls
 	if svc.TLS {
 		// A STARTTLS offer inside TLS says nothing about clear-text exposure.
 		delete(svc.Extra, "starttls")
@@ -107,7 +106,6 @@ type detection struct {
 	t    Target
 	port int
 	addr string
-	tls  atomic.Bool  // a TLS handshake succeeded on the port
 	gone atomic.Bool  // the port refused a connection: stop probing
 	rtt  atomic.Int64 // how long the first TCP connect took, in nanoseconds
 
@@ -326,106 +324,6 @@ func (r *detection) runProbe(ctx context.Context, p *probe, conn net.Conn, inTLS
 	}
 	r.noteBanner(c.got)
 	return Match{}, false, false
-}
-
-// tryTLS attempts a handshake over raw; on success it identifies what runs
-// inside. A failed handshake may still have received a clear-text greeting
-// or error that names the protocol (byAnswer).
-func (r *detection) tryTLS(ctx context.Context, raw net.Conn) (m Match, ok, byAnswer bool) {
-	rec := &recordingConn{Conn: raw}
-	tc, err := r.handshake(ctx, rec, detectionALPN)
-	if noALPNAlert(err) {
-		raw.Close()
-		if raw, err = r.dialPlain(ctx); err != nil {
-			return Match{}, false, false
-		}
-		rec = &recordingConn{Conn: raw}
-		tc, err = r.handshake(ctx, rec, nil)
-	}
-	if err != nil {
-		raw.Close()
-		if len(rec.got) > 0 {
-			if m, kind := classifyGreeting(rec.got); kind == greetMatched {
-				return m, true, true
-			}
-			r.noteBanner(rec.got)
-		}
-		return Match{}, false, false
-	}
-	r.tls.Store(true)
-	st := tc.ConnectionState()
-	inner := layer{tls: true, alpn: st.NegotiatedProtocol, dial: r.dialTLS, spare: tc}
-	if st.NegotiatedProtocol == "h2" {
-		// Our probes speak HTTP/1.1; this session is already HTTP/2.
-		tc.Close()
-		inner.spare = nil
-	}
-	m, ok = r.layer(ctx, inner)
-	if ok {
-		m.Service = tlsServiceName(m.Service)
-	}
-	for k, v := range tlsFacts(st) {
-		m.set(k, v)
-	}
-	return m, true, false
-}
-
-// handshake runs a TLS client handshake over conn within one probe's budget.
-func (r *detection) handshake(ctx context.Context, conn net.Conn, alpn []string) (*tls.Conn, error) {
-	hctx, cancel := context.WithTimeout(ctx, r.d.probeTimeout())
-	defer cancel()
-	_ = conn.SetDeadline(time.Now().Add(r.d.probeTimeout()))
-	tc := tls.Client(conn, clientTLSConfig(r.t, alpn))
-	if err := tc.HandshakeContext(hctx); err != nil {
-		return nil, err
-	}
-	_ = conn.SetDeadline(time.Time{})
-	return tc, nil
-}
-
-// dialPlain opens a TCP connection to the port. Cancelling ctx closes it.
-func (r *detection) dialPlain(ctx context.Context) (net.Conn, error) {
-	return r.dial(ctx, "tcp")
-}
-
-// dialTLS opens a TCP connection and completes a TLS handshake on it.
-func (r *detection) dialTLS(ctx context.Context) (net.Conn, error) {
-	raw, err := r.dialPlain(ctx)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := r.handshake(ctx, raw, nil)
-	if err != nil {
-		raw.Close()
-		return nil, err
-	}
-	return tc, nil
-}
-
-// dial connects with network ("tcp" or "udp") within one probe's budget and
-// ties the connection's life to ctx.
-func (r *detection) dial(ctx context.Context, network string) (net.Conn, error) {
-	d := net.Dialer{Timeout: r.d.probeTimeout()}
-	start := time.Now()
-	conn, err := d.DialContext(ctx, network, r.addr)
-	if err != nil {
-		return nil, err
-	}
-	if network == "tcp" {
-		r.rtt.CompareAndSwap(0, int64(time.Since(start)))
-	}
-	return &ctxConn{Conn: conn, stop: context.AfterFunc(ctx, func() { conn.Close() })}, nil
-}
-
-// ctxConn is a connection closed when its context ends.
-type ctxConn struct {
-	net.Conn
-	stop func() bool
-}
-
-func (c *ctxConn) Close() error {
-	c.stop()
-	return c.Conn.Close()
 }
 
 // noteBanner keeps the first unrecognised bytes a service sent, for Banner.

@@ -2,6 +2,7 @@ package fingerprint
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/binary"
 	"io"
 	"math"
@@ -115,6 +116,12 @@ func readRESP(r *bufio.Reader) ([]string, error) {
 // ErrorResponse (trust=false) or AuthenticationOk, parameters and
 // ReadyForQuery (trust=true).
 func pgServer(trust bool) func(net.Conn) {
+	return pgServerTLS(trust, nil)
+}
+
+// pgServerTLS is pgServer that accepts SSLRequest with 'S' and continues
+// inside TLS when cert is set.
+func pgServerTLS(trust bool, cert *tls.Certificate) func(net.Conn) {
 	return func(c net.Conn) {
 		for {
 			var hdr [4]byte
@@ -131,7 +138,18 @@ func pgServer(trust bool) func(net.Conn) {
 			}
 			switch binary.BigEndian.Uint32(body) {
 			case 80877103: // SSLRequest
-				_, _ = c.Write([]byte{'N'})
+				if cert == nil {
+					_, _ = c.Write([]byte{'N'})
+					continue
+				}
+				if _, err := c.Write([]byte{'S'}); err != nil {
+					return
+				}
+				tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{*cert}})
+				if err := tc.Handshake(); err != nil {
+					return
+				}
+				c = tc
 			case 3 << 16:
 				if trust {
 					out := pgMsg('R', []byte{0, 0, 0, 0})

@@ -18,6 +18,8 @@ type Match struct {
 	Also    []Software        // further software the answer names (PHP, OpenSSL behind a web server)
 	Banner  string            // printable banner (see Printable)
 	Extra   map[string]string // facts for the checks; keys are listed in the package doc
+
+	tls bool // found inside a TLS session on the port (set by the detector only)
 }
 
 // Software is a product and version named alongside the main one.
@@ -43,26 +45,6 @@ func (m *Match) set(key, value string) {
 		m.Extra = make(map[string]string)
 	}
 	m.Extra[key] = value
-}
-
-// merge copies the fields of o that m lacks; Extra facts of o win on conflict
-// only where m has none.
-func (m *Match) merge(o Match) {
-	if m.Service == "" {
-		m.Service = o.Service
-	}
-	if m.Product == "" {
-		m.Product, m.Version = o.Product, o.Version
-	}
-	m.Also = append(m.Also, o.Also...)
-	if m.Banner == "" {
-		m.Banner = o.Banner
-	}
-	for k, v := range o.Extra {
-		if _, ok := m.Extra[k]; !ok {
-			m.set(k, v)
-		}
-	}
 }
 
 // CPEs returns the CPE 2.3 names of the product (version ANY when unknown)

@@ -65,13 +65,3 @@ func parenthesised(s string) string {
 	}
 	return strings.TrimSpace(s[i+1 : i+j])
 }
-
-// afterWord returns the text following the first case-sensitive occurrence
-// of word in s followed by a space, or "" if word is absent.
-func afterWord(s, word string) string {
-	i := strings.Index(s, word+" ")
-	if i < 0 {
-		return ""
-	}
-	return s[i+len(word)+1:]
-}
