@@ -65,7 +65,7 @@ func serve(ctx context.Context, c serveConfig) error {
 	if len(applied) > 0 {
 		log.Info("database migrated", "engine", s.Engine(), "applied", len(applied))
 	}
-	a := app.New(s, app.Config{SessionTTL: c.sessionTTL}, log)
+	a := app.New(s, app.Config{SessionTTL: c.sessionTTL, Version: version}, log)
 	res, email, password, created, err := a.FirstRun(ctx, os.Getenv("PERIMETER_ADMIN_EMAIL"), os.Getenv("PERIMETER_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("first-run bootstrap: %w", err)

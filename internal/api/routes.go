@@ -5,6 +5,7 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
+	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 	"github.com/perimeterhq/perimeter/internal/user"
 )
@@ -51,6 +52,33 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "GET", Path: "/v2/users/{id}", Summary: "Show a user", Tag: "Users"}, a.getUser)
 	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}", Summary: "Update a user", Tag: "Users"}, a.updateUser)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}", Summary: "Delete a user", Tag: "Users"}, a.deleteUser)
+
+	// Targets (§2.2).
+	Handle(a, Op{Method: "GET", Path: "/v2/targets", Summary: "List targets", Tag: "Targets", List: &inventory.TargetList}, a.listTargets)
+	Handle(a, Op{Method: "POST", Path: "/v2/targets", Summary: "Create a target (counts against the plan's max_ips)", Tag: "Targets", Status: 201}, a.createTarget)
+	Handle(a, Op{Method: "POST", Path: "/v2/targets/calculate_hosts", Summary: "Count and preview a host list without saving", Tag: "Targets"}, a.calculateHosts)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/targets", Summary: "Delete targets (all or nothing)", Tag: "Targets"}, a.deleteTargets)
+	Handle(a, Op{Method: "GET", Path: "/v2/targets/{id}", Summary: "Show a target with its host_count", Tag: "Targets"}, a.getTarget)
+	Handle(a, Op{Method: "PUT", Path: "/v2/targets/{id}", Summary: "Update a target", Tag: "Targets"}, a.updateTarget)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/targets/{id}", Summary: "Delete a target", Tag: "Targets"}, a.deleteTarget)
+
+	// Scan profiles (§2.3).
+	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles", Summary: "Scan profiles visible to the organization", Tag: "Scan profiles", List: &inventory.ScanProfileList}, a.listScanProfiles)
+	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles/activated", Summary: "Activated scan profiles", Tag: "Scan profiles", List: &inventory.ScanProfileList}, a.listActiveScanProfiles)
+	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles/{id}", Summary: "Show a scan profile and its settings", Tag: "Scan profiles"}, a.getScanProfile)
+
+	// Scanners (§2.13).
+	Handle(a, Op{Method: "GET", Path: "/v2/scanners", Summary: "List scanners", Tag: "Scanners", List: &inventory.ScannerList}, a.listScanners)
+	Handle(a, Op{Method: "POST", Path: "/v2/scanners", Summary: "Create a scanner (agent: the token is returned once)", Tag: "Scanners", Status: 201}, a.createScanner)
+	Handle(a, Op{Method: "GET", Path: "/v2/scanners/activated", Summary: "List activated scanners", Tag: "Scanners", List: &inventory.ScannerList}, a.listActiveScanners)
+	Handle(a, Op{Method: "GET", Path: "/v2/scanners/{id}", Summary: "Show a scanner", Tag: "Scanners"}, a.getScanner)
+	Handle(a, Op{Method: "PUT", Path: "/v2/scanners/{id}", Summary: "Update a scanner", Tag: "Scanners"}, a.updateScanner)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/scanners/{id}", Summary: "Delete a scanner", Tag: "Scanners"}, a.deleteScanner)
+	Handle(a, Op{Method: "POST", Path: "/v2/scanners/{id}/activate", Summary: "Activate a scanner", Tag: "Scanners"}, a.activateScanner)
+	Handle(a, Op{Method: "POST", Path: "/v2/scanners/{id}/deactivate", Summary: "Deactivate a scanner", Tag: "Scanners"}, a.deactivateScanner)
+	Handle(a, Op{Method: "PUT", Path: "/v2/scanners/{id}/app_type", Summary: "Change the scanner's engine (agent: a new token is returned once)", Tag: "Scanners"}, a.setScannerAppType)
+	Handle(a, Op{Method: "POST", Path: "/v2/scanners/{id}/assign", Summary: "Assign the scanner to another organization (superadmin, or a partner for its customers)", Tag: "Scanners"}, a.assignScanner)
+	Handle(a, Op{Method: "POST", Path: "/v2/scanners/{id}/verify", Summary: "Check the engine is reachable and working", Tag: "Scanners"}, a.verifyScanner)
 
 	// Audit (§2.10).
 	Handle(a, Op{Method: "GET", Path: "/v2/audit/events", Summary: "List audit events (admin)", Tag: "Audit", List: &audit.List}, a.listAuditEvents)

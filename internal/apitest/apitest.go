@@ -48,6 +48,9 @@ func New(t testing.TB, engine string) *Env {
 func NewWithConfig(t testing.TB, engine string, cfg app.Config) *Env {
 	t.Helper()
 	s := storetest.Open(t, engine)
+	if cfg.Version == "" {
+		cfg.Version = "test"
+	}
 	a := app.New(s, cfg, nil)
 	boot, err := a.Bootstrap(context.Background(), "root@platform.test", AdminPassword)
 	if err != nil {

@@ -22,6 +22,7 @@ type Config struct {
 	LockoutWindow    time.Duration // default 15 min
 	LockoutDuration  time.Duration // default 15 min
 	OneTimeTokenTTL  time.Duration // confirmation/reset token lifetime (default 72 h)
+	Version          string        // the running binary's version (reported by scanner self-tests)
 }
 
 func (c *Config) defaults() {

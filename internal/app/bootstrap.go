@@ -82,6 +82,9 @@ func (a *App) createPlatform(ctx context.Context, q *store.Q) (tenant.Organizati
 	if err := q.CreateOrganization(ctx, org); err != nil {
 		return org, err
 	}
+	if err := a.builtinScanner(ctx, q, org.ID); err != nil {
+		return org, err
+	}
 	if _, err := a.subscribeDefaults(ctx, q, org.ID); err != nil {
 		return org, err
 	}

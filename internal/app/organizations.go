@@ -95,6 +95,9 @@ func (a *App) CreateOrganization(ctx context.Context, act *Actor, in NewOrganiza
 		if err := q.CreateOrganization(ctx, o); err != nil {
 			return err
 		}
+		if err := a.builtinScanner(ctx, q, o.ID); err != nil {
+			return err
+		}
 		covered := map[string]bool{}
 		for _, s := range subs {
 			s.ID, s.OrganizationID, s.CreatedAt, s.UpdatedAt = newID(), o.ID, now, now

@@ -38,6 +38,17 @@ type Set struct {
 // a "required" problem when hosts holds no entry, and a "too many hosts"
 // problem when more than MaxAddresses addresses remain after exclusions.
 func Parse(hosts, exclude string) (*Set, error) {
+	s, perr := ParseValid(hosts, exclude)
+	if perr != nil {
+		return nil, perr
+	}
+	return s, nil
+}
+
+// ParseValid is Parse for previews: it returns the set of the valid entries
+// together with every problem found (nil when there is none). The set is nil
+// only when nothing valid can be counted (no valid host, or too many hosts).
+func ParseValid(hosts, exclude string) (*Set, *ParseError) {
 	perr := &ParseError{}
 	var inc, ex families
 	var names, exNames []string
@@ -75,10 +86,6 @@ func Parse(hosts, exclude string) (*Set, error) {
 			ex.add(e.is4, e.span)
 		}
 	}
-	if len(perr.Problems) > 0 {
-		return nil, perr
-	}
-
 	inc.normalize()
 	ex.normalize()
 	s := &Set{
@@ -98,6 +105,12 @@ func Parse(hosts, exclude string) (*Set, error) {
 		}
 		perr.add(FieldHosts, "", msg)
 		return nil, perr
+	}
+	if len(perr.Problems) > 0 {
+		if len(names) == 0 && len(s.addrs.v4)+len(s.addrs.v6) == 0 {
+			return nil, perr
+		}
+		return s, perr
 	}
 	return s, nil
 }

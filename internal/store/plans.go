@@ -89,3 +89,15 @@ func (q *Q) FindSubscriptions(ctx context.Context, orgID string, activeOnly bool
 	}
 	return out, mapErr(rows.Err())
 }
+
+// CreatePlan inserts a plan. A second plan with the same product and name
+// returns *ErrDuplicate.
+func (q *Q) CreatePlan(ctx context.Context, p tenant.Plan) error {
+	if p.Features == nil {
+		p.Features = tenant.Features{}
+	}
+	_, err := q.exec(ctx, `INSERT INTO plans (id, product, name, description, features, is_default, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, p.Product, p.Name, p.Description, jsonVal(p.Features), p.IsDefault,
+		ts(p.CreatedAt), ts(p.UpdatedAt))
+	return err
+}

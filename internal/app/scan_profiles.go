@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+
+	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanner"
+)
+
+// ScanProfileView is a profile with the engine settings it stands for.
+type ScanProfileView struct {
+	inventory.ScanProfile
+	Settings scanner.Profile
+}
+
+func profileView(p inventory.ScanProfile) ScanProfileView {
+	settings, _ := scanner.ProfileByName(p.Engine)
+	return ScanProfileView{ScanProfile: p, Settings: settings}
+}
+
+// ListScanProfiles lists the built-in profiles and the organization's own;
+// activeOnly keeps the activated ones.
+func (a *App) ListScanProfiles(ctx context.Context, act *Actor, activeOnly bool, p listing.Params) ([]ScanProfileView, int, error) {
+	if err := act.can("scan_profiles", "read"); err != nil {
+		return nil, 0, err
+	}
+	ps, total, err := a.store.R().FindScanProfiles(ctx, act.Org.ID, activeOnly, p)
+	out := make([]ScanProfileView, len(ps))
+	for i, sp := range ps {
+		out[i] = profileView(sp)
+	}
+	return out, total, err
+}
+
+// GetScanProfile returns a built-in profile or one of the organization's.
+func (a *App) GetScanProfile(ctx context.Context, act *Actor, id string) (ScanProfileView, error) {
+	if err := act.can("scan_profiles", "read"); err != nil {
+		return ScanProfileView{}, err
+	}
+	p, err := a.store.R().FindScanProfile(ctx, act.Org.ID, id)
+	return profileView(p), err
+}

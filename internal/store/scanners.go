@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/listing"
+)
+
+const scannerColumns = `s.id, s.organization_id, s.name, s.description, s.app_type, s.status, s.host, s.port, s.path,
+	s.version, s.last_seen_at, s.verified_at, s.created_at, s.updated_at`
+
+func scanScanner(sc interface{ Scan(...any) error }) (inventory.Scanner, error) {
+	var s inventory.Scanner
+	err := sc.Scan(&s.ID, &s.OrganizationID, &s.Name, &s.Description, &s.AppType, &s.Status, &s.Host, &s.Port, &s.Path,
+		&s.Version, nullTimeCol{&s.LastSeenAt}, nullTimeCol{&s.VerifiedAt}, timeCol{&s.CreatedAt}, timeCol{&s.UpdatedAt})
+	return s, err
+}
+
+// CreateScanner inserts a scanner; tokenHash is the agent token's hash ("" for none).
+func (q *Q) CreateScanner(ctx context.Context, s inventory.Scanner, tokenHash string) error {
+	_, err := q.exec(ctx, `INSERT INTO scanners (id, organization_id, name, description, app_type, status, host, port, path,
+		version, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.OrganizationID, s.Name, s.Description, s.AppType, s.Status, s.Host, s.Port, s.Path, s.Version,
+		nullString(tokenHash), ts(s.CreatedAt), ts(s.UpdatedAt))
+	return err
+}
+
+// FindScanner returns a scanner of an organization.
+func (q *Q) FindScanner(ctx context.Context, orgID, id string) (inventory.Scanner, error) {
+	s, err := scanScanner(q.queryRow(ctx, `SELECT `+scannerColumns+` FROM scanners s WHERE s.id = ? AND s.organization_id = ?`, id, orgID))
+	return s, notFound(err, "Scanner")
+}
+
+// FindScanners lists an organization's scanners.
+func (q *Q) FindScanners(ctx context.Context, orgID string, p listing.Params) ([]inventory.Scanner, int, error) {
+	lq := listQuery{Select: scannerColumns, From: "scanners s"}
+	lq.where("s.organization_id = ?", orgID)
+	var out []inventory.Scanner
+	total, err := q.runList(ctx, lq, &inventory.ScannerList, p, func(r *sql.Rows) error {
+		s, err := scanScanner(r)
+		out = append(out, s)
+		return err
+	})
+	return out, total, err
+}
+
+// UpdateScanner writes a scanner's mutable fields, including its organization
+// (assignment) and token (nil keeps it; "" clears it).
+func (q *Q) UpdateScanner(ctx context.Context, s inventory.Scanner, tokenHash *string) error {
+	query := `UPDATE scanners SET organization_id = ?, name = ?, description = ?, app_type = ?, status = ?, host = ?, port = ?,
+		path = ?, version = ?, last_seen_at = ?, verified_at = ?, updated_at = ?`
+	args := []any{s.OrganizationID, s.Name, s.Description, s.AppType, s.Status, s.Host, s.Port, s.Path, s.Version,
+		nts(s.LastSeenAt), nts(s.VerifiedAt), ts(s.UpdatedAt)}
+	if tokenHash != nil {
+		query += `, token_hash = ?`
+		args = append(args, nullString(*tokenHash))
+	}
+	_, err := q.exec(ctx, query+` WHERE id = ?`, append(args, s.ID)...)
+	return err
+}
+
+// ScannerByToken finds an agent scanner by its token hash (agent authentication).
+func (q *Q) ScannerByToken(ctx context.Context, hash string) (inventory.Scanner, error) {
+	s, err := scanScanner(q.queryRow(ctx, `SELECT `+scannerColumns+` FROM scanners s WHERE s.token_hash = ?`, hash))
+	return s, notFound(err, "Scanner")
+}
+
+// TouchScanner records an agent heartbeat.
+func (q *Q) TouchScanner(ctx context.Context, id, version string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE scanners SET last_seen_at = ?, version = CASE WHEN ? = '' THEN version ELSE ? END WHERE id = ?`,
+		ts(at), version, version, id)
+	return err
+}
+
+// DeleteScanner removes a scanner of an organization.
+func (q *Q) DeleteScanner(ctx context.Context, orgID, id string) error {
+	_, err := q.DeleteOwned(ctx, "scanners", orgID, []string{id})
+	return err
+}
