@@ -34,6 +34,11 @@ type Detector struct {
 	Timeout      time.Duration // budget for one Detect call
 	BannerWait   time.Duration // how long to listen for a greeting before probing
 	ProbeTimeout time.Duration // budget for one probe (dial, send, answer)
+	// MaxConns bounds the connections one Detect call holds open at once.
+	// On a port that neither greets nor suggests a protocol, the probes that
+	// remain run concurrently (at most 10 on TCP, 3 on UDP); 0 allows that,
+	// 1 runs them one after the other.
+	MaxConns int
 }
 
 func (d *Detector) timeout() time.Duration    { return orDefault(d.Timeout, DefaultTimeout) }
@@ -201,7 +206,7 @@ func (r *detection) layer(ctx context.Context, l layer) (Match, bool) {
 	// TLS handshake still beats a quick answer to a clear-text probe.
 	first := spare
 	spare = nil
-	i, o := race(ctx, len(rest), func(ctx context.Context, i int) outcome {
+	i, o := race(ctx, len(rest), r.d.MaxConns, func(ctx context.Context, i int) outcome {
 		var conn net.Conn
 		var err error
 		if i == 0 && first != nil {
@@ -340,7 +345,7 @@ func (r *detection) noteBanner(b []byte) {
 // full timeout), and keeps the answer of the first in plan order.
 func (r *detection) udp(ctx context.Context) (Match, bool) {
 	probes := planUDP(r.port)
-	i, o := race(ctx, len(probes), func(ctx context.Context, i int) outcome {
+	i, o := race(ctx, len(probes), r.d.MaxConns, func(ctx context.Context, i int) outcome {
 		conn, err := r.dial(ctx, "udp")
 		if err != nil {
 			return outcome{}

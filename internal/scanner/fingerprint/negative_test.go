@@ -233,3 +233,40 @@ func TestPlanOrder(t *testing.T) {
 		t.Errorf("planUDP(9999) = %s", got)
 	}
 }
+
+func TestDetectMaxConns(t *testing.T) {
+	t.Parallel()
+	var open, most atomic.Int32
+	port := serveTCP(t, func(c net.Conn) {
+		n := open.Add(1)
+		defer open.Add(-1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, c) // silent until the detector hangs up
+	})
+	d := testDetector()
+	d.Timeout = 3 * time.Second
+	d.MaxConns = 2
+	got := detectWithin(t, d, context.Background(), result.Service{Port: port, Protocol: result.TCP, State: result.PortOpen})
+	if got.Service != "" {
+		t.Errorf("silent server identified as %q", got.Service)
+	}
+	// The server may see one closed connection late (the FIN is still on
+	// its way when the next probe connects), hence the +1; without the
+	// bound, ten probes would connect at once.
+	if n := most.Load(); n > 3 || n < 1 {
+		t.Errorf("server saw %d connections at once with MaxConns 2", n)
+	}
+	// Sequential probing still identifies a service on a port that suggests nothing.
+	d = testDetector()
+	d.MaxConns = 1
+	port = serveTCP(t, lineServer("", map[string]string{"VERSION": "VERSION 1.6.21\r\n"}, "ERROR\r\n"))
+	got = d.Detect(context.Background(), Target{IP: loopback}, result.Service{Port: port, Protocol: result.TCP, State: result.PortOpen})
+	if got.Service != "memcached" {
+		t.Errorf("MaxConns 1: service %q, want memcached", got.Service)
+	}
+}

@@ -2,6 +2,8 @@ package fingerprint
 
 import (
 	"context"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -20,7 +22,7 @@ func TestRacePriority(t *testing.T) {
 		{"conclusive needs no wait", []outcome{{}, {ok: true, conclusive: true}}, []time.Duration{time.Hour, 0}, 1},
 	}
 	for _, tt := range tests {
-		i, _ := race(context.Background(), len(tt.results), func(ctx context.Context, i int) outcome {
+		i, _ := race(context.Background(), len(tt.results), 0, func(ctx context.Context, i int) outcome {
 			if tt.delays != nil {
 				select { // forces the lower-priority probe to finish first
 				case <-time.After(tt.delays[i]):
@@ -38,7 +40,7 @@ func TestRacePriority(t *testing.T) {
 
 func TestRaceCancelsLosers(t *testing.T) {
 	stopped := make(chan struct{})
-	i, _ := race(context.Background(), 2, func(ctx context.Context, i int) outcome {
+	i, _ := race(context.Background(), 2, 0, func(ctx context.Context, i int) outcome {
 		if i == 0 {
 			return outcome{ok: true}
 		}
@@ -53,5 +55,34 @@ func TestRaceCancelsLosers(t *testing.T) {
 	case <-stopped:
 	default:
 		t.Error("race returned before the losing probe stopped")
+	}
+}
+
+func TestRaceLimit(t *testing.T) {
+	var running, most atomic.Int32
+	var order []int
+	var mu sync.Mutex
+	i, _ := race(context.Background(), 5, 2, func(ctx context.Context, i int) outcome {
+		n := running.Add(1)
+		defer running.Add(-1)
+		for {
+			m := most.Load()
+			if n <= m || most.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		mu.Lock()
+		order = append(order, i)
+		mu.Unlock()
+		return outcome{ok: i == 4, conclusive: true}
+	})
+	if i != 4 {
+		t.Errorf("winner %d, want 4", i)
+	}
+	if most.Load() > 2 {
+		t.Errorf("%d probes ran at once with a limit of 2", most.Load())
+	}
+	if len(order) != 5 || order[0] > 1 || order[1] > 1 {
+		t.Errorf("start order %v: the first two slots go to the first two probes", order)
 	}
 }
