@@ -190,3 +190,37 @@ func BenchmarkDetectVsNmap(b *testing.B) {
 		b.ReportMetric(float64(len(ports)), "ports")
 	}
 }
+
+// BenchmarkDetectHinted times detection on the ports the services usually
+// use, where the port number puts the right probe first and no listening
+// window is spent. Ports already taken on this machine are skipped.
+func BenchmarkDetectHinted(b *testing.B) {
+	servers := []struct {
+		name    string
+		port    int
+		service string
+		handle  func(net.Conn)
+	}{
+		{"redis", 6379, "redis", redisServer(false)},
+		{"memcached", 11211, "memcached", lineServer("", map[string]string{"VERSION": "VERSION 1.6.21\r\n"}, "ERROR\r\n")},
+		{"mongodb", 27017, "mongodb", mongoServer},
+		{"postgresql", 5432, "postgresql", pgServer(false)},
+		{"http-alt", 8080, "http", httpHandler(http.NotFoundHandler())},
+	}
+	d := &Detector{}
+	for _, s := range servers {
+		b.Run(s.name, func(b *testing.B) {
+			ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(s.port))
+			if err != nil {
+				b.Skipf("port %d unavailable: %v", s.port, err)
+			}
+			serveListener(b, ln, s.handle)
+			f := fleetMember{s.name, s.port, result.TCP, s.service}
+			for b.Loop() {
+				if detectFleet(d, []fleetMember{f}, "") != 1 {
+					b.Fatalf("%s not identified on port %d", s.name, s.port)
+				}
+			}
+		})
+	}
+}
