@@ -3,6 +3,7 @@ package fingerprint
 import (
 	"net"
 	"strings"
+	"time"
 )
 
 // greeted identifies a service from its greeting b and, on the same
@@ -97,6 +98,11 @@ func taggedDone(tag string) func([]byte) bool {
 func telnetFollow(c *conversation, m *Match, greeting []byte) {
 	_, cmds, _ := telnetScan(greeting)
 	all := append([]byte(nil), greeting...)
+	// A prompt follows the answers at once; a server that stays silent
+	// has nothing more to show.
+	if d := time.Now().Add(time.Second); d.Before(c.deadline) {
+		c.deadline = d
+	}
 	for range 4 {
 		reply := telnetRefusals(cmds)
 		if len(reply) == 0 || c.send(reply) != nil {
