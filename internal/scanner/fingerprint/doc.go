@@ -3,13 +3,19 @@
 // the product and version, CPE 2.3 names for CVE matching, a printable banner,
 // whether the port speaks TLS directly, and extra facts the checks use.
 //
-// Detection is active but gentle: one connection at a time, each read bounded
-// in size and time. It first listens (many services greet first: SSH, FTP,
-// SMTP, POP3, IMAP, MySQL, Telnet, VNC), then tries a TLS handshake and a
-// list of protocol probes ordered by the port number (a hint, never proof:
-// every answer is parsed before it is believed, and any answer is also tried
-// against the greeting parsers, so a service on an unusual port is still
-// recognised). UDP ports get DNS, NTP and SNMP probes.
+// Detection is active but bounded: every read is limited in size and time,
+// and a whole Detect call by Detector.Timeout. It first listens (many
+// services greet first: SSH, FTP, SMTP, POP3, IMAP, MySQL, Telnet, VNC),
+// then runs the probes the port number suggests, one by one; the port is a
+// hint, never proof: every answer is parsed before it is believed, and any
+// answer is also tried against the greeting parsers, so a service on an
+// unusual port is still recognised. The remaining long shots — the TLS
+// handshake and the other protocol probes — then run concurrently, each on
+// its own connection (Detector.MaxConns bounds them), and the first in
+// priority order that recognises the service wins. A TLS session is
+// searched the same way for the protocol inside it. UDP ports get DNS, NTP
+// and SNMP probes at once. Raw printer ports (9100-9107) are only listened
+// to: anything sent there is printed.
 //
 // Every protocol has a pure parse function (bytes in, fields out) that is
 // table-tested and fuzzed; the probes only move bytes.

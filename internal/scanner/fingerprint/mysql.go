@@ -64,6 +64,8 @@ func parseMySQLGreeting(b []byte) (Match, bool) {
 		}
 		if caps&0x0800 != 0 { // CLIENT_SSL
 			m.set("ssl", "true")
+		} else {
+			m.set("ssl", "false")
 		}
 		// charset (1), status (2), capability high (2), auth length (1), reserved (10), auth data part 2
 		if caps&0x00080000 != 0 && len(rest) > 31 { // CLIENT_PLUGIN_AUTH
