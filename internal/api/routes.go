@@ -80,6 +80,33 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "POST", Path: "/v2/scanners/{id}/assign", Summary: "Assign the scanner to another organization (superadmin, or a partner for its customers)", Tag: "Scanners"}, a.assignScanner)
 	Handle(a, Op{Method: "POST", Path: "/v2/scanners/{id}/verify", Summary: "Check the engine is reachable and working", Tag: "Scanners"}, a.verifyScanner)
 
+	// Port lists (§2.14).
+	Handle(a, Op{Method: "GET", Path: "/v2/port_lists", Summary: "List port lists (the organization's and the built-ins)", Tag: "Port lists", List: &inventory.PortListListing}, a.listPortLists)
+	Handle(a, Op{Method: "POST", Path: "/v2/port_lists", Summary: "Create a port list (JSON ranges or T:/U: notation; overlaps merged)", Tag: "Port lists", Status: 201}, a.createPortList)
+	Handle(a, Op{Method: "GET", Path: "/v2/port_lists/activated", Summary: "List activated port lists", Tag: "Port lists", List: &inventory.PortListListing}, a.listActivePortLists)
+	Handle(a, Op{Method: "POST", Path: "/v2/port_lists/sync", Summary: "Sync port lists with the scanners that keep their own (per-scanner result)", Tag: "Port lists"}, a.syncPortLists)
+	Handle(a, Op{Method: "GET", Path: "/v2/port_lists/{id}", Summary: "Show a port list with its ranges and port_count", Tag: "Port lists"}, a.getPortList)
+	Handle(a, Op{Method: "PUT", Path: "/v2/port_lists/{id}", Summary: "Update a port list (built-ins are read-only)", Tag: "Port lists"}, a.updatePortList)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/port_lists/{id}", Summary: "Delete a port list (409 while a target uses it)", Tag: "Port lists"}, a.deletePortList)
+	Handle(a, Op{Method: "POST", Path: "/v2/port_lists/{id}/port_ranges", Summary: "Add a port range (overlapping and adjacent ranges merge)", Tag: "Port lists", Status: 201,
+		Description: "Ranges are stored normalized. A range that comes out of a change unchanged keeps its id; a range that merges with others, or is cut, is a new range with a new id, and the ids it replaced are gone."}, a.addPortRange)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/port_lists/{id}/port_ranges/{range_id}", Summary: "Delete a port range (409 for the last one)", Tag: "Port lists"}, a.deletePortRange)
+	Handle(a, Op{Method: "POST", Path: "/v2/port_lists/{id}/activate", Summary: "Activate a port list", Tag: "Port lists"}, a.activatePortList)
+	Handle(a, Op{Method: "POST", Path: "/v2/port_lists/{id}/deactivate", Summary: "Deactivate a port list", Tag: "Port lists"}, a.deactivatePortList)
+	Handle(a, Op{Method: "PUT", Path: "/v2/port_lists/{id}/app_type", Summary: "Set which scanner types may use a port list", Tag: "Port lists"}, a.setPortListAppType)
+
+	// Schedules (§2.7).
+	Handle(a, Op{Method: "GET", Path: "/v2/schedules", Summary: "List schedules, each with next_run_at", Tag: "Schedules", List: &inventory.ScheduleListing}, a.listSchedules)
+	Handle(a, Op{Method: "POST", Path: "/v2/schedules", Summary: "Create a schedule (frequency form or RFC 5545 rrule)", Tag: "Schedules", Status: 201,
+		Description: "Runs follow the wall clock of timezone. Daily and longer rules run once per matching date: a wall time that daylight saving time skips runs at the first valid time after the gap, one that happens twice runs at the first. Hourly (frequency form) runs every interval elapsed hours. Monthly on the 31st clamps to the last day of shorter months in the frequency form; an rrule skips such months (RFC 5545)."}, a.createSchedule)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/schedules", Summary: "Delete schedules (all or nothing)", Tag: "Schedules"}, a.deleteSchedules)
+	Handle(a, Op{Method: "POST", Path: "/v2/schedules/calculate_first_date", Summary: "The first run of a schedule, without saving", Tag: "Schedules"}, a.calculateFirstDate)
+	Handle(a, Op{Method: "POST", Path: "/v2/schedules/calculate_next_dates", Summary: "The next runs (up to 100) of a schedule, without saving", Tag: "Schedules"}, a.calculateNextDates)
+	Handle(a, Op{Method: "GET", Path: "/v2/schedules/{id}", Summary: "Show a schedule with next_run_at", Tag: "Schedules"}, a.getSchedule)
+	Handle(a, Op{Method: "PUT", Path: "/v2/schedules/{id}", Summary: "Update a schedule (recomputes next_run_at)", Tag: "Schedules"}, a.updateSchedule)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/schedules/{id}", Summary: "Delete a schedule (409 while scans use it unless force=true)", Tag: "Schedules",
+		Query: []Param{{Name: "force", Type: "boolean", Doc: "detach the scans that use the schedule instead of refusing"}}}, a.deleteSchedule)
+
 	// Audit (§2.10).
 	Handle(a, Op{Method: "GET", Path: "/v2/audit/events", Summary: "List audit events (admin)", Tag: "Audit", List: &audit.List}, a.listAuditEvents)
 	Handle(a, Op{Method: "GET", Path: "/v2/audit/events/{id}", Summary: "Show an audit event", Tag: "Audit"}, a.getAuditEvent)
