@@ -47,7 +47,10 @@ func (a *App) GetSchedule(ctx context.Context, act *Actor, id string) (inventory
 		return inventory.Schedule{}, err
 	}
 	s, err := a.store.R().FindSchedule(ctx, act.Org.ID, id)
-	return a.withNextRun(s), err
+	if err != nil {
+		return s, err
+	}
+	return a.withNextRun(s), nil
 }
 
 // NextScheduleRun returns the first run of an organization's schedule

@@ -32,8 +32,9 @@ var builtinPortListIDs = map[string]string{
 var builtinCreated = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // PortListAppTypes are the scanner types a port list may be offered to (a
-// list's app_type); every list allows all of them unless narrowed.
-var PortListAppTypes = []string{"builtin", "agent", "nmap", "openvas"}
+// list's app_type): every scanner app type. A list allows all of them unless
+// narrowed.
+var PortListAppTypes = AppTypes
 
 // Limits of a port list.
 const (
