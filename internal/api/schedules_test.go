@@ -193,19 +193,24 @@ func TestScheduleBulkDelete(t *testing.T) {
 // encoding. It reports p50/p99 latency and req/s like BenchmarkListUsers.
 //
 //	go test -run '^$' -bench CalculateNextDates -benchtime 2000x ./internal/api
+//	PERIMETER_TEST_POSTGRES_URL=postgres://… go test -run '^$' -bench CalculateNextDates -benchtime 2000x ./internal/api
 func BenchmarkCalculateNextDates(b *testing.B) {
-	e := apitest.New(b, storetest.Engines()[0])
 	body := map[string]any{"timezone": "America/New_York", "starts_at": "2026-03-01 09:30:00", "frequency": "weekly",
 		"by_weekday": []string{"MO", "TH"}, "count": 100}
-	do := func(int) {
-		r := e.Admin.Do("POST", "/v2/schedules/calculate_next_dates", body)
-		if r.Status != 200 || len(datesOf(b, r)) != 100 {
-			b.Fatalf("calculate_next_dates: %s", r)
-		}
+	for _, engine := range storetest.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			e := apitest.New(b, engine)
+			do := func(int) {
+				r := e.Admin.Do("POST", "/v2/schedules/calculate_next_dates", body)
+				if r.Status != 200 || len(datesOf(b, r)) != 100 {
+					b.Fatalf("calculate_next_dates: %s", r)
+				}
+			}
+			for i := range 20 {
+				do(i)
+			}
+			b.ResetTimer()
+			benchLatency(b, do)
+		})
 	}
-	for i := range 20 {
-		do(i)
-	}
-	b.ResetTimer()
-	benchLatency(b, do)
 }
