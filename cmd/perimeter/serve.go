@@ -16,16 +16,19 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/api"
 	"github.com/perimeterhq/perimeter/internal/app"
+	"github.com/perimeterhq/perimeter/internal/feed"
 	"github.com/perimeterhq/perimeter/internal/jobs"
 )
 
 func init() { extraCommands = append(extraCommands, newServeCommand) }
 
 type serveConfig struct {
-	out                    io.Writer // where the first-run banner goes (stderr)
-	addr, dbURL, logFormat string
-	workers                int
-	sessionTTL, shutdown   time.Duration
+	out                            io.Writer // where the first-run banner goes (stderr)
+	addr, dbURL, logFormat         string
+	feedDir                        string
+	workers, scanWorkers, orgScans int
+	sessionTTL, shutdown           time.Duration
+	heartbeat, staleAfter          time.Duration
 }
 
 func newServeCommand() *cobra.Command {
@@ -47,6 +50,11 @@ func newServeCommand() *cobra.Command {
 	fs.IntVar(&c.workers, "workers", envInt("PERIMETER_WORKERS", 4), "concurrent background jobs in this process; 0 = none (env PERIMETER_WORKERS)")
 	fs.DurationVar(&c.sessionTTL, "session-ttl", envDuration("PERIMETER_SESSION_TTL", 24*time.Hour), "sign-in session lifetime (env PERIMETER_SESSION_TTL)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", envDuration("PERIMETER_SHUTDOWN_TIMEOUT", 30*time.Second), "how long in-flight requests and jobs get to finish on shutdown")
+	fs.StringVar(&c.feedDir, "feed-dir", envString("PERIMETER_FEED_DIR", feed.DefaultDir()), "vulnerability feed directory for CVE matching (env PERIMETER_FEED_DIR)")
+	fs.IntVar(&c.scanWorkers, "scan-workers", envInt("PERIMETER_SCAN_WORKERS", 2), "scans executing at once in this process (env PERIMETER_SCAN_WORKERS)")
+	fs.IntVar(&c.orgScans, "org-scan-limit", envInt("PERIMETER_ORG_SCAN_LIMIT", 2), "scans of one organization executing at once, across nodes (env PERIMETER_ORG_SCAN_LIMIT)")
+	fs.DurationVar(&c.heartbeat, "scan-heartbeat", envDuration("PERIMETER_SCAN_HEARTBEAT", 2*time.Second), "how often a running scan saves progress")
+	fs.DurationVar(&c.staleAfter, "scan-stale-after", envDuration("PERIMETER_SCAN_STALE_AFTER", time.Minute), "a scan without heartbeat this long lost its worker and is retried")
 	fs.StringVar(&c.logFormat, "log-format", envString("PERIMETER_LOG_FORMAT", "text"), "text or json (env PERIMETER_LOG_FORMAT)")
 	return cmd
 }
@@ -65,7 +73,8 @@ func serve(ctx context.Context, c serveConfig) error {
 	if len(applied) > 0 {
 		log.Info("database migrated", "engine", s.Engine(), "applied", len(applied))
 	}
-	a := app.New(s, app.Config{SessionTTL: c.sessionTTL, Version: version}, log)
+	a := app.New(s, app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
+		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans}, log)
 	res, email, password, created, err := a.FirstRun(ctx, os.Getenv("PERIMETER_ADMIN_EMAIL"), os.Getenv("PERIMETER_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("first-run bootstrap: %w", err)
@@ -84,7 +93,8 @@ func serve(ctx context.Context, c serveConfig) error {
 
 	var runner *jobs.Runner
 	if c.workers > 0 {
-		if runner, err = jobs.Start(ctx, s, a, jobs.Options{Workers: c.workers, Log: log}); err != nil {
+		reap := min(15*time.Second, max(c.staleAfter/4, 100*time.Millisecond))
+		if runner, err = jobs.Start(ctx, s, a, jobs.Options{Workers: c.workers, ScanWorkers: c.scanWorkers, ReapInterval: reap, Log: log}); err != nil {
 			return err
 		}
 	}

@@ -51,7 +51,7 @@ func startServe(t *testing.T, dbURL string) (string, *syncBuffer, func()) {
 	done := make(chan error, 1)
 	go func() {
 		done <- serve(ctx, serveConfig{out: out, addr: addr, dbURL: dbURL, logFormat: "text", workers: 2,
-			sessionTTL: time.Hour, shutdown: 10 * time.Second})
+			sessionTTL: time.Hour, shutdown: 10 * time.Second, scanWorkers: 2, orgScans: 2})
 	}()
 	base := "http://" + addr
 	for i := 0; ; i++ {

@@ -6,6 +6,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scan"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 	"github.com/perimeterhq/perimeter/internal/user"
 )
@@ -61,6 +62,22 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "GET", Path: "/v2/targets/{id}", Summary: "Show a target with its host_count", Tag: "Targets"}, a.getTarget)
 	Handle(a, Op{Method: "PUT", Path: "/v2/targets/{id}", Summary: "Update a target", Tag: "Targets"}, a.updateTarget)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/targets/{id}", Summary: "Delete a target", Tag: "Targets"}, a.deleteTarget)
+
+	// Scans (§2.3).
+	Handle(a, Op{Method: "GET", Path: "/v2/scans", Summary: "List scans", Tag: "Scans", List: &scan.List}, a.listScans)
+	Handle(a, Op{Method: "POST", Path: "/v2/scans", Summary: "Create a scan (target, scanner, profile, optional schedule)", Tag: "Scans", Status: 201}, a.createScan)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/scans", Summary: "Delete scans (all or nothing; 409 while one runs)", Tag: "Scans"}, a.deleteScans)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/upcoming", Summary: "Scheduled scans by next_run_at", Tag: "Scans", List: &scan.List}, a.upcomingScans)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/recent", Summary: "Recently finished runs", Tag: "Scans", List: &scan.RunList}, a.recentScans)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/running", Summary: "Queued and running scans with progress", Tag: "Scans", List: &scan.List}, a.runningScans)
+	Handle(a, Op{Method: "POST", Path: "/v2/scans/wizard", Summary: "Target + scan + optional schedule + optional first run, all or nothing", Tag: "Scans", Status: 201}, a.scanWizard)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}", Summary: "Show a scan with status, progress, last_history and next_run_at", Tag: "Scans"}, a.getScan)
+	Handle(a, Op{Method: "PUT", Path: "/v2/scans/{id}", Summary: "Update a scan (409 while it runs)", Tag: "Scans"}, a.updateScan)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/scans/{id}", Summary: "Delete a scan and its runs", Tag: "Scans"}, a.deleteScan)
+	Handle(a, Op{Method: "POST", Path: "/v2/scans/{id}/start", Summary: "Queue a run (409 if queued or running; 403 over the plan)", Tag: "Scans", Status: 202}, a.startScan)
+	Handle(a, Op{Method: "POST", Path: "/v2/scans/{id}/stop", Summary: "Stop the queued or running run; partial results are kept", Tag: "Scans"}, a.stopScan)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/histories", Summary: "Runs of the scan", Tag: "Scans", List: &scan.RunList}, a.listHistories)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/histories/{history_id}", Summary: "One run in detail, with its log", Tag: "Scans"}, a.getHistory)
 
 	// Scan profiles (§2.3).
 	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles", Summary: "Scan profiles visible to the organization", Tag: "Scan profiles", List: &inventory.ScanProfileList}, a.listScanProfiles)

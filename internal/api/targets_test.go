@@ -32,6 +32,8 @@ func TestTargets(t *testing.T) {
 				Want: []string{"too many hosts"}},
 			{Name: "bad product", As: tr.c1User, Method: "POST", Path: "/v2/targets", Body: map[string]any{"name": "x", "hosts": "10.0.0.1", "product": "web"}, Status: 422,
 				Want: []string{`"product":["'web' is not one of: pci, vrms, penetration"]`}},
+			{Name: "unknown port list", As: tr.c1User, Method: "POST", Path: "/v2/targets",
+				Body: map[string]any{"name": "x", "hosts": "10.0.0.1", "port_list_id": "01900000-0000-7000-8000-00000000abcd"}, Status: 422, Want: []string{`"port_list_id"`}},
 			{Name: "read-only users cannot create", As: e.NewUser(tr.c1Admin, tr.c1, "read_only"), Method: "POST", Path: "/v2/targets",
 				Body: map[string]any{"name": "x", "hosts": "10.0.0.1"}, Status: 403},
 			{Name: "preview", As: tr.c1User, Method: "POST", Path: "/v2/targets/calculate_hosts",

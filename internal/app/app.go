@@ -7,11 +7,13 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/perimeterhq/perimeter/internal/audit"
+	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
 
@@ -23,6 +25,12 @@ type Config struct {
 	LockoutDuration  time.Duration // default 15 min
 	OneTimeTokenTTL  time.Duration // confirmation/reset token lifetime (default 72 h)
 	Version          string        // the running binary's version (reported by scanner self-tests)
+
+	FeedDir            string        // vulnerability feeds for CVE matching (nvd/, kev.json, epss.csv)
+	ScanHeartbeat      time.Duration // how often a running scan saves progress and checks for stop (default 2 s)
+	ScanStaleAfter     time.Duration // a run without heartbeat for this long lost its worker (default 60 s)
+	MaxRunAttempts     int           // attempts of a run whose worker died before it fails (default 3)
+	OrgScanConcurrency int           // runs of one organization executing at once (default 2)
 }
 
 func (c *Config) defaults() {
@@ -41,6 +49,18 @@ func (c *Config) defaults() {
 	if c.OneTimeTokenTTL <= 0 {
 		c.OneTimeTokenTTL = 72 * time.Hour
 	}
+	if c.ScanHeartbeat <= 0 {
+		c.ScanHeartbeat = 2 * time.Second
+	}
+	if c.ScanStaleAfter <= 0 {
+		c.ScanStaleAfter = 60 * time.Second
+	}
+	if c.MaxRunAttempts <= 0 {
+		c.MaxRunAttempts = 3
+	}
+	if c.OrgScanConcurrency <= 0 {
+		c.OrgScanConcurrency = 2
+	}
 }
 
 // App is the use-case layer over a store.
@@ -49,6 +69,9 @@ type App struct {
 	cfg   Config
 	log   *slog.Logger
 	now   func() time.Time
+
+	cveOnce sync.Once
+	cve     scanner.CVEMatcher // loaded once from FeedDir, shared by every run
 }
 
 // New returns an App. log may be nil.

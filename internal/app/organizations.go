@@ -286,6 +286,11 @@ func (a *App) DeleteOrganization(ctx context.Context, act *Actor, id string) err
 		if n > 0 {
 			return errs.New(errs.Conflict, "Organization has %d customer organization(s); delete or move them first", n)
 		}
+		if n, err = q.CountActiveScans(ctx, o.ID); err != nil {
+			return err
+		} else if n > 0 {
+			return errs.New(errs.Conflict, "Organization has %d scan(s) queued or running; stop them first", n)
+		}
 		if err := q.DeleteOrganization(ctx, o.ID); err != nil {
 			return err
 		}

@@ -216,6 +216,11 @@ func (a *App) DeleteScanner(ctx context.Context, act *Actor, id string) error {
 		if s.AppType == inventory.AppBuiltin {
 			return errs.New(errs.Forbidden, "The built-in scanner cannot be deleted; deactivate it instead")
 		}
+		if n, err := q.CountScansUsing(ctx, act.Org.ID, "scanner_id", id, false); err != nil {
+			return err
+		} else if n > 0 {
+			return errs.New(errs.Conflict, "Scanner '%s' is used by %d scan(s); give them another scanner first", s.Name, n)
+		}
 		if err := q.DeleteScanner(ctx, act.Org.ID, id); err != nil {
 			return err
 		}

@@ -135,6 +135,10 @@ func (a *App) UpdateSchedule(ctx context.Context, act *Actor, id string, in inve
 		if err := q.UpdateSchedule(ctx, act.Org.ID, s); err != nil {
 			return err
 		}
+		// The scans on this schedule run at its new times from now on.
+		if err := q.SetScheduleNextRuns(ctx, act.Org.ID, s.ID, s.NextRunAt); err != nil {
+			return err
+		}
 		out = s
 		d := audit.Diff{}
 		d.Set("name", old.Name, s.Name)
@@ -146,10 +150,9 @@ func (a *App) UpdateSchedule(ctx context.Context, act *Actor, id string, in inve
 
 // DeleteSchedule removes one of the organization's schedules (404 for
 // another organization's). Scans that run on a schedule make this a 409
-// unless force, which detaches them; scans arrive in a later feature, so
-// today no schedule is in use and force has nothing to detach.
+// unless force, which detaches them (they keep running by hand).
 func (a *App) DeleteSchedule(ctx context.Context, act *Actor, id string, force bool) error {
-	_, err := a.DeleteSchedules(ctx, act, []string{id})
+	_, err := a.deleteSchedules(ctx, act, []string{id}, force)
 	if e, ok := errs.As(err); ok && e.Code == errs.NotFound {
 		return errs.NotFoundf("Schedule")
 	}
@@ -161,6 +164,10 @@ func (a *App) DeleteSchedule(ctx context.Context, act *Actor, id string, force b
 // naming it, and nothing is deleted. It returns how many were deleted
 // (duplicates count once); no ids, or more than store.MaxBulkIDs, is a 422.
 func (a *App) DeleteSchedules(ctx context.Context, act *Actor, ids []string) (int, error) {
+	return a.deleteSchedules(ctx, act, ids, false)
+}
+
+func (a *App) deleteSchedules(ctx context.Context, act *Actor, ids []string, force bool) (int, error) {
 	if err := act.can("schedules", "write"); err != nil {
 		return 0, err
 	}
@@ -186,6 +193,18 @@ func (a *App) DeleteSchedules(ctx context.Context, act *Actor, ids []string) (in
 				return err
 			}
 			found = append(found, s)
+			used, err := q.CountScansUsing(ctx, act.Org.ID, "schedule_id", id, false)
+			if err != nil {
+				return err
+			}
+			switch {
+			case used > 0 && !force:
+				return errs.New(errs.Conflict, "Schedule %s is used by %d scan(s); delete with force=true to detach them", id, used)
+			case used > 0:
+				if err := q.DetachSchedule(ctx, act.Org.ID, id); err != nil {
+					return err
+				}
+			}
 		}
 		var err error
 		if n, err = q.DeleteOwned(ctx, "schedules", act.Org.ID, uniq); err != nil {

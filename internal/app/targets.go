@@ -153,6 +153,23 @@ func (a *App) DeleteTargets(ctx context.Context, act *Actor, ids []string) (int,
 	}
 	var n int
 	err := a.store.Tx(ctx, func(q *store.Q) error {
+		for _, id := range ids {
+			active, err := q.CountScansUsing(ctx, act.Org.ID, "target_id", id, true)
+			if err != nil {
+				return err
+			}
+			if active > 0 {
+				return errs.New(errs.Conflict, "Target %s is being scanned; stop the scan first", id)
+			}
+			// Scans keep their target: deleting it would orphan their history.
+			used, err := q.CountScansUsing(ctx, act.Org.ID, "target_id", id, false)
+			if err != nil {
+				return err
+			}
+			if used > 0 {
+				return errs.New(errs.Conflict, "Target %s is used by %d scan(s); delete those scans first", id, used)
+			}
+		}
 		var err error
 		if n, err = q.DeleteOwned(ctx, "targets", act.Org.ID, ids); err != nil {
 			return err

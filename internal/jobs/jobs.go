@@ -21,9 +21,12 @@ import (
 
 // Options configures the job runner.
 type Options struct {
-	Workers       int           // concurrent jobs in this process (> 0)
-	PurgeInterval time.Duration // how often expired credentials are purged (default 15 min)
-	Log           *slog.Logger
+	Workers          int           // concurrent jobs in this process (> 0)
+	ScanWorkers      int           // scans executing at once in this process (default 2)
+	PurgeInterval    time.Duration // how often expired credentials are purged (default 15 min)
+	ReapInterval     time.Duration // how often runs whose worker died are recovered (default 15 s)
+	ScheduleInterval time.Duration // how often due scheduled scans are started (default 15 s)
+	Log              *slog.Logger
 }
 
 // Runner is a started job engine.
@@ -41,19 +44,39 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 	if opt.PurgeInterval <= 0 {
 		opt.PurgeInterval = 15 * time.Minute
 	}
+	if opt.ScanWorkers <= 0 {
+		opt.ScanWorkers = 2
+	}
+	if opt.ReapInterval <= 0 {
+		opt.ReapInterval = 15 * time.Second
+	}
+	if opt.ScheduleInterval <= 0 {
+		opt.ScheduleInterval = 15 * time.Second
+	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &purgeWorker{app: a})
+	river.AddWorker(workers, &scanWorker{app: a})
+	river.AddWorker(workers, &reapWorker{app: a})
+	river.AddWorker(workers, &scheduleWorker{app: a})
+	periodic := func(every time.Duration, id string, args river.JobArgs) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(every),
+			func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+			&river.PeriodicJobOpts{RunOnStart: true, ID: id})
+	}
 	cfg := &river.Config{
-		Logger:  opt.Log.With("component", "jobs"),
-		Queues:  map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opt.Workers}},
+		Logger: opt.Log.With("component", "jobs"),
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: opt.Workers},
+			app.QueueScans:     {MaxWorkers: opt.ScanWorkers},
+		},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{
-			river.NewPeriodicJob(river.PeriodicInterval(opt.PurgeInterval),
-				func() (river.JobArgs, *river.InsertOpts) { return PurgeArgs{}, nil },
-				&river.PeriodicJobOpts{RunOnStart: true, ID: "purge_expired"}),
+			periodic(opt.PurgeInterval, "purge_expired", PurgeArgs{}),
+			periodic(opt.ReapInterval, "scan_reaper", ReapArgs{}),
+			periodic(opt.ScheduleInterval, "scan_schedules", ScheduleTickArgs{}),
 		},
 	}
 	r := &Runner{log: opt.Log}

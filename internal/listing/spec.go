@@ -30,6 +30,8 @@ type Column struct {
 	Name     string   // API name, as in q[name] and sort_by=name
 	Kind     Kind     // how filters on it match
 	Expr     string   // SQL expression; defaults to Name
+	SortExpr string   // SQL expression to sort by, when it differs from Expr (e.g. a rank)
+	Cond     string   // a SQL condition with one ? for the value, used instead of Expr = ? (e.g. an EXISTS)
 	Values   []string // allowed values of an Enum column
 	Sortable bool     // may be used in sort_by
 	NoFilter bool     // sortable only
@@ -42,6 +44,14 @@ func (c Column) SQL() string {
 		return c.Expr
 	}
 	return c.Name
+}
+
+// SortSQL returns the expression the column sorts by.
+func (c Column) SortSQL() string {
+	if c.SortExpr != "" {
+		return c.SortExpr
+	}
+	return c.SQL()
 }
 
 // Spec declares a resource's list behaviour in one place.

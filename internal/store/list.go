@@ -78,6 +78,14 @@ func (q *Q) applyParams(lq *listQuery, spec *listing.Spec, p listing.Params) {
 			for i, v := range f.Values {
 				args[i] = typedValue(f.Column.Kind, v)
 			}
+			if f.Column.Cond != "" {
+				conds := make([]string, len(args))
+				for i := range args {
+					conds[i] = f.Column.Cond
+				}
+				lq.where("("+strings.Join(conds, " OR ")+")", args...)
+				continue
+			}
 			if len(args) == 1 {
 				lq.where(expr+" = ?", args[0])
 			} else {
@@ -130,7 +138,7 @@ func (q *Q) runList(ctx context.Context, lq listQuery, spec *listing.Spec, p lis
 		dir = " DESC"
 	}
 	if p.Sort.Name != "" {
-		order = p.Sort.SQL() + dir + ", "
+		order = p.Sort.SortSQL() + dir + ", "
 	}
 	order += spec.Tiebreak() + dir
 	args := append(lq.Args, p.PerPage, p.Offset())

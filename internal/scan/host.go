@@ -1,0 +1,74 @@
+package scan
+
+import (
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/listing"
+)
+
+// Host is an inventory entry: one IP of an organization, merged across runs.
+type Host struct {
+	ID             string
+	OrganizationID string
+	IP             string
+	Hostnames      []string
+	OS             string
+	Status         string // as last seen: up or down
+	OpenPorts      int
+	Services       string // summary of the last run's services: "22/tcp ssh OpenSSH 8.9p1; …"
+	FirstSeen      time.Time
+	LastSeen       time.Time
+	LastRunID      string
+	LastScanID     string
+	LastTargetID   string
+}
+
+// RunHost is a host as one run saw it.
+type RunHost struct {
+	ID        string
+	RunID     string
+	HostID    string
+	IP        string
+	Hostnames []string
+	Status    string
+	Reason    string
+	OS        string
+	RTT       time.Duration
+	OpenPorts int
+	Counts    Stats // findings by severity on this host in this run
+	ScannedAt time.Time
+}
+
+// Service is an open port of a host in one run.
+type Service struct {
+	ID       string
+	RunID    string
+	HostID   string
+	Port     int
+	Protocol string
+	State    string
+	Service  string
+	Product  string
+	Version  string
+	CPE      []string
+	Banner   string
+	TLS      bool
+}
+
+// HostList declares how the inventory is filtered and sorted (alias h).
+var HostList = listing.Spec{
+	Columns: []listing.Column{
+		{Name: "ip", Kind: listing.Text, Expr: "h.ip", Sortable: true, Doc: "e.g. 192.168.*"},
+		{Name: "hostname", Kind: listing.Text, Expr: "h.hostnames"},
+		{Name: "os", Kind: listing.Text, Expr: "h.os", Sortable: true},
+		{Name: "service", Kind: listing.Text, Expr: "h.services", Doc: "service, product or version of an open port"},
+		{Name: "port", Kind: listing.Number, Cond: "EXISTS (SELECT 1 FROM services sv WHERE sv.host_id = h.id AND sv.run_id = h.last_run_id AND sv.port = ?)"},
+		{Name: "target", Kind: listing.ID, Cond: "EXISTS (SELECT 1 FROM run_hosts rh JOIN scan_runs r ON r.id = rh.run_id WHERE rh.host_id = h.id AND r.target_id = ?)", Doc: "target id"},
+		{Name: "status", Kind: listing.Enum, Expr: "h.status", Values: []string{"up", "down"}},
+		{Name: "open_ports", Kind: listing.Number, Expr: "h.open_ports", Sortable: true},
+		{Name: "first_seen", Expr: "h.first_seen", Sortable: true, NoFilter: true},
+		{Name: "last_seen", Expr: "h.last_seen", Sortable: true, NoFilter: true},
+	},
+	DateExpr: "h.last_seen", DateName: "last_seen",
+	DefaultSort: "last_seen", DefaultDesc: true, IDExpr: "h.id",
+}

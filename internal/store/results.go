@@ -1,0 +1,253 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/scan"
+)
+
+// HostResult is everything one run found on one host that was up.
+type HostResult struct {
+	Host     scan.Host // the inventory row as this run sees it
+	RunHost  scan.RunHost
+	Services []scan.Service
+	Findings []scan.Finding // keyed by scan.FindingID; at most one per key
+}
+
+// RunRef identifies the run results belong to.
+type RunRef struct {
+	ID, OrganizationID, ScanID, TargetID, Product string
+}
+
+// maxParams bounds the placeholders of one statement (SQLite allows 32766,
+// PostgreSQL 65535).
+const maxParams = 30000
+
+// upsertRows inserts rows with multi-row VALUES, in chunks. head is
+// "INSERT INTO t (c1, …)", tail the ON CONFLICT clause.
+func (q *Q) upsertRows(ctx context.Context, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ncols := len(rows[0])
+	tuple := "(" + placeholders(ncols) + ")"
+	per := max(1, maxParams/ncols)
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		var b strings.Builder
+		b.Grow(len(head) + len(tail) + len(chunk)*(len(tuple)+1))
+		b.WriteString(head)
+		b.WriteString(" VALUES ")
+		args := make([]any, 0, len(chunk)*ncols)
+		for i, r := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(tuple)
+			args = append(args, r...)
+		}
+		b.WriteByte(' ')
+		b.WriteString(tail)
+		if _, err := q.exec(ctx, b.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SaveHostResults stores a batch of hosts of a run: the inventory, the run's
+// hosts and services, the organization-wide findings (new ones open, fixed ones
+// reopened, others refreshed) and their occurrences in this run. Every row has a
+// deterministic id, so saving the same batch again changes nothing.
+func (q *Q) SaveHostResults(ctx context.Context, run RunRef, results []HostResult, at time.Time) error {
+	var hosts, runHosts, services, findings, occurrences [][]any
+	now := ts(at)
+	for _, hr := range results {
+		h := hr.Host
+		hosts = append(hosts, []any{h.ID, run.OrganizationID, h.IP, jsonVal(orEmpty(h.Hostnames)), h.OS, h.Status, h.OpenPorts,
+			h.Services, now, now, run.ID, run.ScanID, run.TargetID})
+		rh := hr.RunHost
+		runHosts = append(runHosts, []any{rh.ID, run.OrganizationID, run.ID, h.ID, rh.IP, jsonVal(orEmpty(rh.Hostnames)), rh.Status,
+			rh.Reason, rh.OS, rh.RTT.Microseconds(), rh.OpenPorts, rh.Counts.Critical, rh.Counts.High, rh.Counts.Medium,
+			rh.Counts.Low, rh.Counts.Info, now})
+		for _, s := range hr.Services {
+			services = append(services, []any{s.ID, run.OrganizationID, run.ID, h.ID, s.Port, s.Protocol, s.State, s.Service,
+				s.Product, s.Version, jsonVal(orEmpty(s.CPE)), s.Banner, s.TLS})
+		}
+		for _, f := range hr.Findings {
+			findings = append(findings, []any{f.ID, run.OrganizationID, h.ID, h.IP, f.Hostname, f.Port, f.Protocol, f.Service,
+				f.CheckID, f.Title, f.Description, f.Solution, jsonVal(orEmpty(f.References)), strings.Join(f.CVEs, " "),
+				f.CVSSScore, f.CVSSVector, f.Severity, scan.SeverityRank(f.Severity), f.Confidence, f.Evidence, f.CPE,
+				f.PCIFail, f.PCIAutoFail, f.DoSOnly, f.KEV, f.EPSS, scan.FindingOpen, now, now, run.ID, run.ScanID,
+				run.TargetID, run.Product})
+			occurrences = append(occurrences, []any{scan.OccurrenceID(run.ID, f.ID), run.OrganizationID, run.ID, f.ID, h.ID,
+				scan.SeverityRank(f.Severity), f.CVSSScore, f.Evidence, now})
+		}
+	}
+	steps := []struct {
+		head, tail string
+		rows       [][]any
+	}{
+		{`INSERT INTO hosts (id, organization_id, ip, hostnames, os, status, open_ports, services, first_seen, last_seen,
+			last_run_id, last_scan_id, last_target_id)`,
+			`ON CONFLICT (organization_id, ip) DO UPDATE SET
+			hostnames = CASE WHEN excluded.hostnames <> '[]' THEN excluded.hostnames ELSE hosts.hostnames END,
+			os = CASE WHEN excluded.os <> '' THEN excluded.os ELSE hosts.os END,
+			status = excluded.status, open_ports = excluded.open_ports, services = excluded.services,
+			last_seen = excluded.last_seen, last_run_id = excluded.last_run_id, last_scan_id = excluded.last_scan_id,
+			last_target_id = excluded.last_target_id`, hosts},
+		{`INSERT INTO run_hosts (id, organization_id, run_id, host_id, ip, hostnames, status, reason, os, rtt_us, open_ports,
+			critical_count, high_count, medium_count, low_count, info_count, scanned_at)`,
+			`ON CONFLICT (id) DO UPDATE SET hostnames = excluded.hostnames, status = excluded.status, reason = excluded.reason,
+			os = excluded.os, rtt_us = excluded.rtt_us, open_ports = excluded.open_ports, critical_count = excluded.critical_count,
+			high_count = excluded.high_count, medium_count = excluded.medium_count, low_count = excluded.low_count,
+			info_count = excluded.info_count, scanned_at = excluded.scanned_at`, runHosts},
+		{`INSERT INTO services (id, organization_id, run_id, host_id, port, protocol, state, service, product, version, cpe, banner, tls)`,
+			`ON CONFLICT (id) DO UPDATE SET state = excluded.state, service = excluded.service, product = excluded.product,
+			version = excluded.version, cpe = excluded.cpe, banner = excluded.banner, tls = excluded.tls`, services},
+		{`INSERT INTO findings (id, organization_id, host_id, ip, hostname, port, protocol, service, check_id, title, description,
+			solution, refs, cves, cvss_score, cvss_vector, severity, severity_rank, confidence, evidence, cpe, pci_fail,
+			pci_auto_fail, dos_only, kev, epss, status, first_seen, last_seen, last_run_id, scan_id, target_id, product)`,
+			`ON CONFLICT (organization_id, host_id, port, protocol, check_id) DO UPDATE SET
+			hostname = excluded.hostname, service = excluded.service, title = excluded.title, description = excluded.description,
+			solution = excluded.solution, refs = excluded.refs, cves = excluded.cves, cvss_score = excluded.cvss_score,
+			cvss_vector = excluded.cvss_vector, severity = excluded.severity, severity_rank = excluded.severity_rank,
+			confidence = excluded.confidence, evidence = excluded.evidence, cpe = excluded.cpe, pci_fail = excluded.pci_fail,
+			pci_auto_fail = excluded.pci_auto_fail, dos_only = excluded.dos_only, kev = excluded.kev, epss = excluded.epss,
+			status = CASE WHEN findings.status = 'fixed' THEN 'reopened' ELSE findings.status END,
+			fixed_at = NULL, last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
+			scan_id = excluded.scan_id, target_id = excluded.target_id, product = excluded.product`, findings},
+		{`INSERT INTO finding_occurrences (id, organization_id, run_id, finding_id, host_id, severity_rank, cvss_score, evidence, seen_at)`,
+			`ON CONFLICT (id) DO UPDATE SET severity_rank = excluded.severity_rank, cvss_score = excluded.cvss_score,
+			evidence = excluded.evidence, seen_at = excluded.seen_at`, occurrences},
+	}
+	for _, st := range steps {
+		if err := q.upsertRows(ctx, st.head, st.tail, st.rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+// MarkHostsDown records hosts that a run found down (inventory hosts only; a
+// dead address is not an asset).
+func (q *Q) MarkHostsDown(ctx context.Context, orgID string, ips []string) error {
+	for start := 0; start < len(ips); start += 500 {
+		chunk := ips[start:min(start+500, len(ips))]
+		args := []any{orgID}
+		for _, ip := range chunk {
+			args = append(args, ip)
+		}
+		if _, err := q.exec(ctx, `UPDATE hosts SET status = 'down' WHERE organization_id = ? AND ip IN (`+placeholders(len(chunk))+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FixCandidate is an open finding on a host a run scanned that the run did not
+// see; the app decides whether the run covered it.
+type FixCandidate struct {
+	ID, CheckID, Protocol string
+	Port                  int
+}
+
+// FixCandidates lists open or reopened findings on the hosts a run found up
+// that the run did not see again.
+func (q *Q) FixCandidates(ctx context.Context, orgID, runID string) ([]FixCandidate, error) {
+	rows, err := q.query(ctx, `SELECT f.id, f.check_id, f.protocol, f.port FROM findings f
+		JOIN run_hosts rh ON rh.host_id = f.host_id AND rh.run_id = ? AND rh.status = 'up'
+		WHERE f.organization_id = ? AND f.status IN ('open', 'reopened') AND f.last_run_id <> ?`, runID, orgID, runID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []FixCandidate
+	for rows.Next() {
+		var c FixCandidate
+		if err := rows.Scan(&c.ID, &c.CheckID, &c.Protocol, &c.Port); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, mapErr(rows.Err())
+}
+
+// MarkFixed sets findings fixed at a time.
+func (q *Q) MarkFixed(ctx context.Context, orgID string, ids []string, at time.Time) error {
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		args := []any{ts(at), orgID}
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		if _, err := q.exec(ctx, `UPDATE findings SET status = 'fixed', fixed_at = ? WHERE organization_id = ? AND id IN (`+
+			placeholders(len(chunk))+`) AND status IN ('open', 'reopened')`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RunFindingStats counts a run's findings by severity and decides its PCI
+// verdict (by the findings' current statuses, so exceptions apply).
+func (q *Q) RunFindingStats(ctx context.Context, runID string) (scan.Stats, bool, error) {
+	var st scan.Stats
+	rows, err := q.query(ctx, `SELECT f.severity, COUNT(*) FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id
+		WHERE o.run_id = ? GROUP BY f.severity`, runID)
+	if err != nil {
+		return st, false, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sev string
+		var n int
+		if err := rows.Scan(&sev, &n); err != nil {
+			return st, false, err
+		}
+		for range n {
+			st.Add(sev)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return st, false, mapErr(err)
+	}
+	var failing int
+	err = q.queryRow(ctx, `SELECT COUNT(*) FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id
+		WHERE o.run_id = ? AND `+scan.PCIFailSQL(), runID).Scan(&failing)
+	return st, failing == 0, mapErr(err)
+}
+
+// FindingKey is a finding's identity and status (tests and diagnostics).
+type FindingKey struct {
+	CheckID string
+	Port    int
+	Status  string
+}
+
+// FindingKeysForTest lists every finding's key and status, across organizations.
+func (q *Q) FindingKeysForTest(ctx context.Context) ([]FindingKey, error) {
+	rows, err := q.query(ctx, `SELECT check_id, port, status FROM findings ORDER BY check_id, port`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []FindingKey
+	for rows.Next() {
+		var k FindingKey
+		if err := rows.Scan(&k.CheckID, &k.Port, &k.Status); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, mapErr(rows.Err())
+}
