@@ -165,7 +165,13 @@ func TestScheduleBulkDelete(t *testing.T) {
 		}
 		a, b, c := create(u, "A"), create(u, "B"), create(u, "C")
 		foreign := create(tr.c2Admin, "Theirs")
+		target := u.Do("POST", "/v2/targets", map[string]any{"name": "T", "hosts": "10.0.0.1"}).Str("target.id")
+		if r := u.Do("POST", "/v2/scans", map[string]any{"name": "On C", "target_id": target, "schedule_id": c}); r.Status != 201 {
+			t.Fatalf("scan on schedule C: %s", r)
+		}
 		apitest.Run(t, []apitest.Scenario{
+			{Name: "a schedule in use anywhere", As: u, Method: "DELETE", Path: "/v2/schedules", Body: map[string]any{"ids": []string{a, c}}, Status: 409,
+				Want: []string{"used by 1 scan"}},
 			{Name: "another organization's id anywhere", As: u, Method: "DELETE", Path: "/v2/schedules", Body: map[string]any{"ids": []string{a, b, foreign}}, Status: 404,
 				Want: []string{"nothing was deleted", `"ids[2]"`}},
 			{Name: "an unknown id", As: u, Method: "DELETE", Path: "/v2/schedules", Body: map[string]any{"ids": []string{"not-an-id", a}}, Status: 404, Want: []string{`"ids[0]"`}},
