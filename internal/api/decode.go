@@ -46,7 +46,7 @@ func jsonError(err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := jsonPath(typ.Field)
 		if field == "" {
 			return errs.New(errs.Malformed, "Malformed JSON: the body must be a JSON %s", jsonKind(typ.Type.Kind().String()))
 		}
@@ -61,6 +61,21 @@ func jsonError(err error) error {
 		return e
 	}
 	return errs.New(errs.Malformed, "Malformed JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonPath turns encoding/json's field path into the client's: embedded
+// request structs appear in it under their Go type name (camelCase), which is
+// not a key the client sent; JSON keys here are snake_case.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if strings.ToLower(p) != p {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
 }
 
 func jsonKind(goKind string) string {

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/apitest"
+	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
 

@@ -13,6 +13,7 @@ type ScanProfileView struct {
 	Builtin     bool            `json:"builtin"`
 	Fixed       bool            `json:"fixed" doc:"settings cannot be changed (PCI ASV)"`
 	Active      bool            `json:"active"`
+	PortListID  *string         `json:"port_list_id" doc:"the built-in port list with exactly the profile's ports, if one exists"`
 	Settings    ProfileSettings `json:"settings"`
 }
 
@@ -40,7 +41,12 @@ func scanProfileView(p app.ScanProfileView) ScanProfileView {
 	if fams == nil {
 		fams = []string{}
 	}
-	return ScanProfileView{ID: p.ID, Name: p.Name, Description: p.Description, Product: p.Product, Builtin: p.Builtin,
+	var pl *string
+	if p.PortListID != "" {
+		id := p.PortListID
+		pl = &id
+	}
+	return ScanProfileView{PortListID: pl, ID: p.ID, Name: p.Name, Description: p.Description, Product: p.Product, Builtin: p.Builtin,
 		Fixed: p.Fixed, Active: p.Active, Settings: ProfileSettings{Ports: s.Ports.String(), PortCount: s.Ports.Count(),
 			Discovery: s.Discovery, ServiceDetection: s.ServiceDetection, Checks: s.Checks, CheckFamilies: fams, CVEMatching: s.CVE,
 			Concurrency: s.Concurrency, PerHost: s.PerHost, HostsAtOnce: s.Hosts, Rate: s.Rate,

@@ -166,7 +166,8 @@ func TestScanProfiles(t *testing.T) {
 		e := apitest.New(t, engine)
 		apitest.Run(t, []apitest.Scenario{
 			{Name: "all built-ins", As: e.Admin, Method: "GET", Path: "/v2/scan_profiles", Status: 200,
-				Want: []string{`"total_count":5`, `"name":"PCI ASV"`, `"fixed":true`, `"ports":"T:1-65535,U:`, `"name":"Aggressive"`}},
+				Want: []string{`"total_count":5`, `"name":"PCI ASV"`, `"fixed":true`, `"ports":"T:1-65535,U:`, `"name":"Aggressive"`,
+					`"port_list_id":"01900000-0000-7000-9001-000000000004"`, `"port_list_id":"01900000-0000-7000-9001-000000000001"`}},
 			{Name: "by product", As: e.Admin, Method: "GET", Path: "/v2/scan_profiles?q[product]=vrms&sort_by=name", Status: 200,
 				Want: []string{`"total_count":3`, `"Discovery"`, `"Full and deep"`, `"Full and fast"`}, NotIn: []string{`"PCI ASV"`}},
 			{Name: "activated", As: e.Admin, Method: "GET", Path: "/v2/scan_profiles/activated", Status: 200, Want: []string{`"total_count":5`}},

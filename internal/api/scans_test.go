@@ -100,7 +100,7 @@ func TestScanLifecycleAndWizard(t *testing.T) {
 		var scanID string
 		apitest.Run(t, []apitest.Scenario{
 			{Name: "defaults", As: u, Method: "POST", Path: "/v2/scans", Body: map[string]any{"name": "weekly", "target_id": target}, Status: 201,
-				Want: []string{`"product":"vrms"`, `"scan_profile_id":"01900000-0000-7000-8001-000000000003"`, `"status":"new"`, `"last_history":null`},
+				Want:  []string{`"product":"vrms"`, `"scan_profile_id":"01900000-0000-7000-8001-000000000003"`, `"status":"new"`, `"last_history":null`},
 				Check: func(t *testing.T, r *apitest.Resp) { scanID = r.Str("scan.id") }},
 			{Name: "pci uses the fixed profile", As: u, Method: "POST", Path: "/v2/scans",
 				Body: map[string]any{"name": "pci", "target_id": pciTarget, "scan_profile_id": "01900000-0000-7000-8001-000000000005"}, Status: 422,
@@ -140,7 +140,7 @@ func TestScanLifecycleAndWizard(t *testing.T) {
 				Body: map[string]any{"target": map[string]any{"name": "w"}, "target_id": target, "scan": map[string]any{}}, Status: 422},
 			{Name: "wizard", As: u, Method: "POST", Path: "/v2/scans/wizard",
 				Body: map[string]any{"target": map[string]any{"name": "w", "hosts": "10.1.0.1", "product": "vrms"}, "scan": map[string]any{},
-					"schedule": map[string]any{"name": "nightly", "timezone": "Europe/Berlin", "frequency": "daily", "starts_at": "2030-01-01 02:00:00"},
+					"schedule":  map[string]any{"name": "nightly", "timezone": "Europe/Berlin", "frequency": "daily", "starts_at": "2030-01-01 02:00:00"},
 					"start_now": true}, Status: 201,
 				Want: []string{`"name":"w"`, `"next_run_at":"2030-01-01T01:00:00Z"`, `"history":{`, `"status":"queued"`}},
 			{Name: "upcoming", As: u, Method: "GET", Path: "/v2/scans/upcoming", Status: 200, Want: []string{`"total_count":1`, `"next_run_at":"2030-01-01T01:00:00Z"`}},

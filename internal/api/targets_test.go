@@ -21,7 +21,7 @@ func TestTargets(t *testing.T) {
 			{Name: "create", As: tr.c1User, Method: "POST", Path: "/v2/targets",
 				Body: map[string]any{"name": "DMZ", "hosts": "10.0.0.1-20\n10.0.0.0/28, 2001:db8::/126 web.example.com", "exclude_hosts": "10.0.0.5",
 					"tags": []string{"prod", "prod", "dmz"}, "product": "vrms"}, Status: 201,
-				Want: []string{`"host_count":25`, `"hosts":"10.0.0.1-20\n10.0.0.0/28, 2001:db8::/126 web.example.com"`, `"tags":["prod","dmz"]`, `"port_list_id":null`},
+				Want:  []string{`"host_count":25`, `"hosts":"10.0.0.1-20\n10.0.0.0/28, 2001:db8::/126 web.example.com"`, `"tags":["prod","dmz"]`, `"port_list_id":null`},
 				Check: func(t *testing.T, r *apitest.Resp) { id = r.Str("target.id") }},
 			{Name: "every invalid entry", As: tr.c1User, Method: "POST", Path: "/v2/targets",
 				Body: map[string]any{"name": "Bad", "hosts": "10.0.0.0/33, 10.0.0.9-10.0.0.1, ok.example.com, -bad-.com", "exclude_hosts": "1.2.3.4.5"}, Status: 422,

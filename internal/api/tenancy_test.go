@@ -196,6 +196,8 @@ func TestOrganizationLifecycle(t *testing.T) {
 			{Name: "update", As: e.Admin, Method: "PUT", Path: "/v2/organizations/" + orgID, Body: map[string]any{"name": "Beta GmbH", "status": "suspended"}, Status: 200,
 				Want: []string{`"name":"Beta GmbH"`, `"status":"suspended"`}},
 			{Name: "blank name", As: e.Admin, Method: "PUT", Path: "/v2/organizations/" + orgID, Body: map[string]any{"name": ""}, Status: 422, Want: []string{`"name"`}},
+			{Name: "wrong type names the field", As: e.Admin, Method: "PUT", Path: "/v2/organizations/" + orgID, Body: map[string]any{"name": 5}, Status: 422,
+				Want: []string{`"errors":{"name":["must be a string, not number"]}`}},
 			{Name: "filter by country", As: e.Admin, Method: "GET", Path: "/v2/organizations?q[country]=de", Status: 200, Want: []string{"Beta GmbH", `"total_count":1`}},
 			{Name: "audit records the change", As: e.Admin, Method: "GET", Path: "/v2/audit/events?q[resource_id]=" + orgID + "&q[action]=organization.update", Status: 200,
 				Want: []string{`"name":["Beta","Beta GmbH"]`, `"status":["active","suspended"]`}},

@@ -36,7 +36,7 @@ type ErrBusy struct{ Retry time.Duration }
 func (e *ErrBusy) Error() string { return "organization scan limit reached; run stays queued" }
 
 // ingestBatchHosts bounds how many hosts are stored per transaction.
-const ingestBatchHosts = 64
+const ingestBatchHosts = 256
 
 // ExecuteRun executes one attempt of a run with the built-in engine, storing
 // results in idempotent batches, saving progress and heartbeats, and honouring

@@ -16,6 +16,12 @@ type ScanProfileView struct {
 
 func profileView(p inventory.ScanProfile) ScanProfileView {
 	settings, _ := scanner.ProfileByName(p.Engine)
+	// Point at the built-in port list with exactly the profile's ports, if any.
+	for _, pl := range inventory.BuiltinPortLists() {
+		if pl.Ports().String() == settings.Ports.String() {
+			p.PortListID = pl.ID
+		}
+	}
 	return ScanProfileView{ScanProfile: p, Settings: settings}
 }
 

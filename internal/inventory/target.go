@@ -97,7 +97,7 @@ func (t *Target) Validate() (*hostspec.Set, error) {
 // TargetUpdate holds a partial update; nil means unchanged.
 type TargetUpdate struct {
 	Name, Description, Hosts, ExcludeHosts, PortListID, Product *string
-	Tags                                                       *[]string
+	Tags                                                        *[]string
 }
 
 // Apply returns t with the update applied.

@@ -39,6 +39,3 @@ func ServiceID(runID, hostID string, port int, proto string) string {
 func FindingID(orgID, hostID string, port int, proto, checkID string) string {
 	return derive("finding", orgID, hostID, strconv.Itoa(port), proto, checkID)
 }
-
-// OccurrenceID is the id of a finding's occurrence in a run.
-func OccurrenceID(runID, findingID string) string { return derive("occurrence", runID, findingID) }

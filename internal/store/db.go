@@ -61,7 +61,7 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		// A large page cache and memory-mapped reads keep list scans off the
 		// read(2) path; SQLite defaults (2 MiB cache, no mmap) are for phones.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
-			"&_pragma=cache_size(-65536)&_pragma=mmap_size(1073741824)&_pragma=temp_store(MEMORY)"
+			"&_pragma=cache_size(-65536)&_pragma=mmap_size(1073741824)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(10000)"
 		if s.w, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate"); err != nil {
 			return nil, err
 		}

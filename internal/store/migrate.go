@@ -18,7 +18,9 @@ import (
 
 // Migrations are numbered files NNNN_name.sql shared by both engines;
 // NNNN_name.sqlite.sql / NNNN_name.postgres.sql hold the rare engine-specific
-// step. Each runs in a transaction and is recorded in schema_migrations.
+// part. Files with the same number form one migration (the shared part first,
+// then the engine's), which runs in one transaction and is recorded in
+// schema_migrations.
 //
 //go:embed migrations/*.sql
 var migrationFS embed.FS
@@ -60,13 +62,24 @@ func (s *Store) migrations() ([]migration, error) {
 		}
 		out = append(out, migration{version: v, name: name, sql: string(b)})
 	}
-	slices.SortFunc(out, func(a, b migration) int { return a.version - b.version })
-	for i := 1; i < len(out); i++ {
-		if out[i].version == out[i-1].version {
-			return nil, fmt.Errorf("store: two migrations numbered %d", out[i].version)
+	// Shared files sort before engine files of the same number (shorter name
+	// suffix), then same-numbered files are joined into one migration.
+	slices.SortFunc(out, func(a, b migration) int {
+		if a.version != b.version {
+			return a.version - b.version
 		}
+		return strings.Count(a.name, ".") - strings.Count(b.name, ".")
+	})
+	var merged []migration
+	for _, m := range out {
+		if n := len(merged); n > 0 && merged[n-1].version == m.version {
+			merged[n-1].name += "+" + m.name
+			merged[n-1].sql += "\n" + m.sql
+			continue
+		}
+		merged = append(merged, m)
 	}
-	return out, nil
+	return merged, nil
 }
 
 // Migrate applies pending migrations of the application schema and of the job

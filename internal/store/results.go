@@ -82,8 +82,7 @@ func (q *Q) SaveHostResults(ctx context.Context, run RunRef, results []HostResul
 				f.CVSSScore, f.CVSSVector, f.Severity, scan.SeverityRank(f.Severity), f.Confidence, f.Evidence, f.CPE,
 				f.PCIFail, f.PCIAutoFail, f.DoSOnly, f.KEV, f.EPSS, scan.FindingOpen, now, now, run.ID, run.ScanID,
 				run.TargetID, run.Product})
-			occurrences = append(occurrences, []any{scan.OccurrenceID(run.ID, f.ID), run.OrganizationID, run.ID, f.ID, h.ID,
-				scan.SeverityRank(f.Severity), f.CVSSScore, f.Evidence, now})
+			occurrences = append(occurrences, []any{run.ID, f.ID, run.OrganizationID, h.ID, scan.SeverityRank(f.Severity), f.CVSSScore, now})
 		}
 	}
 	steps := []struct {
@@ -110,7 +109,7 @@ func (q *Q) SaveHostResults(ctx context.Context, run RunRef, results []HostResul
 		{`INSERT INTO findings (id, organization_id, host_id, ip, hostname, port, protocol, service, check_id, title, description,
 			solution, refs, cves, cvss_score, cvss_vector, severity, severity_rank, confidence, evidence, cpe, pci_fail,
 			pci_auto_fail, dos_only, kev, epss, status, first_seen, last_seen, last_run_id, scan_id, target_id, product)`,
-			`ON CONFLICT (organization_id, host_id, port, protocol, check_id) DO UPDATE SET
+			`ON CONFLICT (id) DO UPDATE SET
 			hostname = excluded.hostname, service = excluded.service, title = excluded.title, description = excluded.description,
 			solution = excluded.solution, refs = excluded.refs, cves = excluded.cves, cvss_score = excluded.cvss_score,
 			cvss_vector = excluded.cvss_vector, severity = excluded.severity, severity_rank = excluded.severity_rank,
@@ -119,9 +118,9 @@ func (q *Q) SaveHostResults(ctx context.Context, run RunRef, results []HostResul
 			status = CASE WHEN findings.status = 'fixed' THEN 'reopened' ELSE findings.status END,
 			fixed_at = NULL, last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
 			scan_id = excluded.scan_id, target_id = excluded.target_id, product = excluded.product`, findings},
-		{`INSERT INTO finding_occurrences (id, organization_id, run_id, finding_id, host_id, severity_rank, cvss_score, evidence, seen_at)`,
-			`ON CONFLICT (id) DO UPDATE SET severity_rank = excluded.severity_rank, cvss_score = excluded.cvss_score,
-			evidence = excluded.evidence, seen_at = excluded.seen_at`, occurrences},
+		{`INSERT INTO finding_occurrences (run_id, finding_id, organization_id, host_id, severity_rank, cvss_score, seen_at)`,
+			`ON CONFLICT (run_id, finding_id) DO UPDATE SET severity_rank = excluded.severity_rank, cvss_score = excluded.cvss_score,
+			seen_at = excluded.seen_at`, occurrences},
 	}
 	for _, st := range steps {
 		if err := q.upsertRows(ctx, st.head, st.tail, st.rows); err != nil {

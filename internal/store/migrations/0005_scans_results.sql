@@ -125,7 +125,9 @@ CREATE TABLE services (
 CREATE INDEX services_run_host ON services (run_id, host_id, port);
 CREATE INDEX services_host ON services (host_id, run_id);
 
--- Organization-wide findings, deduplicated by (host, port/protocol, check).
+-- Organization-wide findings, deduplicated by (host, port/protocol, check):
+-- the id is derived from exactly that key (scan.FindingID), so the primary key
+-- is the deduplication constraint and no second unique index is needed.
 CREATE TABLE findings (
     id              TEXT PRIMARY KEY,
     organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
@@ -160,8 +162,7 @@ CREATE TABLE findings (
     last_run_id     TEXT NOT NULL,
     scan_id         TEXT NOT NULL,
     target_id       TEXT NOT NULL,
-    product         TEXT NOT NULL,
-    UNIQUE (organization_id, host_id, port, protocol, check_id)
+    product         TEXT NOT NULL
 );
 CREATE INDEX findings_org_sev ON findings (organization_id, severity, ip);
 CREATE INDEX findings_org_ip ON findings (organization_id, ip);
@@ -169,19 +170,4 @@ CREATE INDEX findings_org_status ON findings (organization_id, status, severity_
 CREATE INDEX findings_org_first_seen ON findings (organization_id, first_seen);
 CREATE INDEX findings_scan ON findings (scan_id);
 CREATE INDEX findings_target ON findings (target_id);
-CREATE INDEX findings_host ON findings (host_id);
 
--- Which runs saw which finding (the finding's per-run history).
-CREATE TABLE finding_occurrences (
-    id              TEXT PRIMARY KEY,
-    organization_id TEXT NOT NULL,
-    run_id          TEXT NOT NULL REFERENCES scan_runs (id) ON DELETE CASCADE,
-    finding_id      TEXT NOT NULL REFERENCES findings (id) ON DELETE CASCADE,
-    host_id         TEXT NOT NULL,
-    severity_rank   INTEGER NOT NULL,
-    cvss_score      DOUBLE PRECISION NOT NULL,
-    evidence        TEXT NOT NULL DEFAULT '',
-    seen_at         BIGINT NOT NULL
-);
-CREATE INDEX finding_occurrences_run ON finding_occurrences (run_id, severity_rank);
-CREATE INDEX finding_occurrences_finding ON finding_occurrences (finding_id, seen_at);

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"testing"
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/listing"
+
+	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanner/result"
+	"github.com/perimeterhq/perimeter/internal/store"
+	"github.com/perimeterhq/perimeter/internal/store/storetest"
+)
+
+// BenchmarkIngest measures the finding ingest rate from engine results into
+// the store: hosts of 50 findings each are converted and saved in batches of
+// ingestBatchHosts, as a running scan does. It reports findings/s.
+//
+//	go test -run '^$' -bench Ingest -benchtime 20000x ./internal/app
+func BenchmarkIngest(b *testing.B) {
+	for _, engine := range storetest.Engines() {
+		b.Run(engine, func(b *testing.B) {
+			ctx := context.Background()
+			s := storetest.Open(b, engine)
+			a := New(s, Config{}, nil)
+			now := time.Now().UTC()
+			ref := benchRun(b, a)
+			const perHost = 50
+			hosts := make([]*result.Host, 0, b.N/perHost+1)
+			for i := 0; i < b.N; i += perHost {
+				h := &result.Host{IP: netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), Status: result.HostUp,
+					Ports: []result.Service{{Port: 443, Protocol: "tcp", State: result.PortOpen, Service: "https", Product: "nginx", Version: "1.24.0"}}}
+				for j := range perHost {
+					h.Findings = append(h.Findings, result.Finding{CheckID: fmt.Sprintf("cve:CVE-2024-%05d", j), Title: "A vulnerability",
+						CVSSScore: 7.5, CVSSVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+						Description: "A flaw in the request parser lets a remote attacker read memory.", Solution: "Upgrade to a fixed version.", Severity: "high", CVEs: []string{fmt.Sprintf("CVE-2024-%05d", j)}, Port: 443, Protocol: "tcp", Confidence: 60,
+						Evidence: "nginx 1.24.0 matches cpe:2.3:a:f5:nginx:*", PCIFail: true})
+				}
+				hosts = append(hosts, h)
+			}
+			b.ResetTimer()
+			start := time.Now()
+			st := &runState{ref: ref}
+			for _, h := range hosts {
+				st.buffer = append(st.buffer, hostResult(ref, h, now))
+				if len(st.buffer) >= ingestBatchHosts {
+					if err := a.flush(ctx, st); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			if err := a.flush(ctx, st); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(len(hosts)*perHost)/time.Since(start).Seconds(), "findings/s")
+		})
+	}
+}
+
+// benchRun creates an organization with a target, a scan and a running run.
+func benchRun(b *testing.B, a *App) store.RunRef {
+	ctx := context.Background()
+	boot, err := a.Bootstrap(ctx, "bench@example.test", "bench-password-1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := a.now()
+	ref := store.RunRef{ID: newID(), OrganizationID: boot.OrganizationID, ScanID: newID(), TargetID: newID(), Product: "vrms"}
+	err = a.store.Tx(ctx, func(q *store.Q) error {
+		ss, _, err := q.FindScanners(ctx, boot.OrganizationID, listing.Params{Page: 1, PerPage: 10})
+		if err != nil {
+			return err
+		}
+		if err := q.CreateTarget(ctx, inventory.Target{ID: ref.TargetID, OrganizationID: ref.OrganizationID, Name: "t", Hosts: "10.0.0.0/8",
+			HostCount: 1 << 24, Product: "vrms", CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		if err := q.CreateScan(ctx, scan.Scan{ID: ref.ScanID, OrganizationID: ref.OrganizationID, Name: "s", TargetID: ref.TargetID,
+			ScannerID: ss[0].ID, ScanProfileID: inventory.ProfileFullAndFast, Product: "vrms", Status: scan.StatusRunning,
+			CreatedAt: now, UpdatedAt: now}); err != nil {
+			return err
+		}
+		return q.CreateRun(ctx, scan.Run{ID: ref.ID, OrganizationID: ref.OrganizationID, ScanID: ref.ScanID, TargetID: ref.TargetID,
+			Status: scan.StatusRunning, Trigger: scan.TriggerManual, Attempt: 1, Hosts: "10.0.0.0/8", Ports: "T:443",
+			EngineProfile: "Full and fast", QueuedAt: now})
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return ref
+}
