@@ -63,6 +63,11 @@ func (hs *hostScan) probeUDP(ctx context.Context, port int) {
 			hs.fail(port, err)
 			return
 		}
+		// A cancel that came before this deadline was set had its wake-up
+		// overwritten; one that comes after wakes the read below.
+		if ctx.Err() != nil {
+			return
+		}
 		n, err := conn.Read(buf)
 		if err == nil {
 			svc := result.Service{Port: port, Protocol: result.UDP, State: result.PortOpen}
