@@ -210,3 +210,29 @@ func mustTime(t *testing.T, s string) time.Time {
 	}
 	return v
 }
+
+// An organization's runs beyond its limit wait queued, and start when a slot frees.
+func TestOrganizationScanLimit(t *testing.T) {
+	cfg := fastScans
+	cfg.OrgScanConcurrency = 1
+	e := apitest.NewWithConfig(t, "sqlite", cfg)
+	e.StartJobs(t)
+	slow := silentListener(t, "127.0.0.3")
+	target := labTarget(t, e.Admin, "127.0.0.3", fmt.Sprintf("T:%d", slow))
+	a := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "a", "target_id": target}).Str("scan.id")
+	b := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "b", "target_id": target}).Str("scan.id")
+	e.Admin.Do("POST", "/v2/scans/"+a+"/start", nil)
+	apitest.Eventually(t, 30*time.Second, "the first scan to run", func() bool {
+		return e.Admin.Do("GET", "/v2/scans/"+a, nil).Str("scan.status") == "running"
+	})
+	e.Admin.Do("POST", "/v2/scans/"+b+"/start", nil)
+	time.Sleep(time.Second) // the second run's job is claimed and snoozed meanwhile
+	if st := e.Admin.Do("GET", "/v2/scans/"+b, nil).Str("scan.status"); st != "queued" {
+		t.Fatalf("over the organization's limit a run waits queued, got %s", st)
+	}
+	e.Admin.Do("POST", "/v2/scans/"+a+"/stop", nil)
+	apitest.Eventually(t, 60*time.Second, "the second scan to run once the first stopped", func() bool {
+		st := e.Admin.Do("GET", "/v2/scans/"+b, nil).Str("scan.status")
+		return st == "running" || st == "completed"
+	})
+}
