@@ -79,6 +79,19 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/histories", Summary: "Runs of the scan", Tag: "Scans", List: &scan.RunList}, a.listHistories)
 	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/histories/{history_id}", Summary: "One run in detail, with its log", Tag: "Scans"}, a.getHistory)
 
+	// Scan results (§2.3): what a run found, read side. history_id picks the run.
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/hosts", Summary: "Hosts of the latest run (or history_id): ip, hostnames, os, services, counts by severity", Tag: "Scans",
+		List: &scan.RunHostList, Query: []Param{historyParam}}, a.listScanHosts)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/hosts/{host_id}", Summary: "A host in the latest run (or history_id): services and findings", Tag: "Scans",
+		Query: []Param{historyParam}}, a.getScanHost)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/vulnerabilities", Summary: "Findings of the latest run (or history_id)", Tag: "Scans",
+		List: &scan.FindingList, Query: []Param{historyParam}}, a.listScanVulnerabilities)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/vulnerabilities/{vulnerability_id}", Summary: "A finding as the latest run (or history_id) saw it", Tag: "Scans",
+		Query: []Param{historyParam}}, a.getScanVulnerability)
+	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/statistics", Summary: "Counts by severity, host, port and service; PCI verdict; change since the previous run", Tag: "Scans",
+		Query: []Param{historyParam}, Description: "Severity counts are as the run rated its findings; the PCI verdict uses the findings' current statuses " +
+			"(exceptions apply). The delta compares the findings this run saw with those of the scan's previous completed or stopped run."}, a.scanStatistics)
+
 	// Scan profiles (§2.3).
 	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles", Summary: "Scan profiles visible to the organization", Tag: "Scan profiles", List: &inventory.ScanProfileList}, a.listScanProfiles)
 	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles/activated", Summary: "Activated scan profiles", Tag: "Scan profiles", List: &inventory.ScanProfileList}, a.listActiveScanProfiles)
@@ -123,6 +136,31 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "PUT", Path: "/v2/schedules/{id}", Summary: "Update a schedule (recomputes next_run_at)", Tag: "Schedules"}, a.updateSchedule)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/schedules/{id}", Summary: "Delete a schedule (409 while scans use it unless force=true)", Tag: "Schedules",
 		Query: []Param{{Name: "force", Type: "boolean", Doc: "detach the scans that use the schedule instead of refusing"}}}, a.deleteSchedule)
+
+	// Vulnerabilities (§2.5): organization-wide findings, deduplicated by host, port/protocol and check.
+	Handle(a, Op{Method: "GET", Path: "/v2/vulnerabilities", Summary: "List findings (default: most severe first, then by address and port)", Tag: "Vulnerabilities",
+		List: &scan.FindingList}, a.listVulnerabilities)
+	Handle(a, Op{Method: "GET", Path: "/v2/vulnerabilities/widgets/total", Summary: "Findings by severity and status; open now vs the start of a period", Tag: "Vulnerabilities",
+		Query: []Param{{Name: "period", Doc: "how far back the comparison looks: <n><unit>, units s m h d M y q (default 30d)"}},
+		Description: "open_at_period_start counts the findings first seen by then and not fixed by then. Only a finding's latest fix is kept, " +
+			"so one fixed and reopened within the period counts as open throughout; accepted and false-positive findings are left out of both counts."}, a.vulnerabilityTotals)
+	Handle(a, Op{Method: "GET", Path: "/v2/vulnerabilities/widgets/top", Summary: "Top vulnerabilities by affected hosts × severity weight", Tag: "Vulnerabilities",
+		Query:       []Param{{Name: "limit", Type: "integer", Doc: "1–100, default 10"}},
+		Description: "Open findings grouped by check. score = affected hosts × the weight of the check's highest severity: critical 10, high 5, medium 2, low 1, info 0."}, a.topVulnerabilities)
+	Handle(a, Op{Method: "GET", Path: "/v2/vulnerabilities/widgets/pci_compliant", Summary: "PCI compliance now, per scan and target, with the failing findings", Tag: "Vulnerabilities",
+		Query: []Param{{Name: "product", Doc: "only scans of this product (pci, vrms, penetration)"}, {Name: "limit", Type: "integer", Doc: "failing findings listed: 1–500, default 100"}},
+		Description: "Per scan: its latest completed run fails when a finding it saw fails PCI by its current status — CVSS ≥ 4.0 unless the finding only " +
+			"threatens availability (DoS), or an automatic failure whatever its score; accepted and false-positive findings never count. " +
+			"A target is compliant when every scan of it is."}, a.pciCompliant)
+	Handle(a, Op{Method: "GET", Path: "/v2/vulnerabilities/{id}", Summary: "A finding with its texts and the runs that saw it", Tag: "Vulnerabilities"}, a.getVulnerability)
+
+	// Hosts (§2.12): the asset inventory built from scan results.
+	Handle(a, Op{Method: "GET", Path: "/v2/hosts", Summary: "List hosts (one per IP), each with its open findings by severity", Tag: "Hosts", List: &scan.HostList}, a.listHosts)
+	Handle(a, Op{Method: "GET", Path: "/v2/hosts/most_vulnerable", Summary: "Top hosts by open findings weighted by severity", Tag: "Hosts",
+		Query: []Param{{Name: "limit", Type: "integer", Doc: "1–100, default 10"}},
+		Description: "risk = the host's open (open or reopened) findings weighted by severity: critical 10, high 5, medium 2, low 1, info 0. " +
+			"Hosts with no weighted finding are left out."}, a.mostVulnerableHosts)
+	Handle(a, Op{Method: "GET", Path: "/v2/hosts/{id}", Summary: "A host with its services, open findings and scan history", Tag: "Hosts"}, a.getHost)
 
 	// Audit (§2.10).
 	Handle(a, Op{Method: "GET", Path: "/v2/audit/events", Summary: "List audit events (admin)", Tag: "Audit", List: &audit.List}, a.listAuditEvents)

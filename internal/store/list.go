@@ -71,6 +71,10 @@ func (q *Q) applyParams(lq *listQuery, spec *listing.Spec, p listing.Params) {
 			cond, arg := q.textCond(expr, "*"+f.Values[0]+"*")
 			lq.where(cond, arg)
 		case listing.OpPattern:
+			if cond, args, ok := q.prefixCond(expr, f.Values[0]); ok { // 10.0.1.*: an index range
+				lq.where(cond, args...)
+				continue
+			}
 			cond, arg := q.textCond(expr, f.Values[0])
 			lq.where(cond, arg)
 		case listing.OpIn:

@@ -1,0 +1,416 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"weak"
+
+	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scan"
+)
+
+// findingListColumns are a finding's columns in lists: everything but the long
+// texts (description, solution, references, evidence), which only the detail
+// views show.
+const findingListColumns = `f.id, f.organization_id, f.host_id, f.ip, f.hostname, f.port, f.protocol, f.service, f.check_id,
+	f.title, f.cves, f.cvss_score, f.cvss_vector, f.severity, f.confidence, f.cpe, f.pci_fail, f.pci_auto_fail, f.dos_only,
+	f.kev, f.epss, f.status, f.first_seen, f.last_seen, f.fixed_at, f.last_run_id, f.scan_id, f.target_id, f.product`
+
+const findingDetailColumns = findingListColumns + `, f.description, f.solution, f.refs, f.evidence`
+
+// findingDest lists the scan destinations of findingListColumns.
+func findingDest(f *scan.Finding, cves *string) []any {
+	return []any{&f.ID, &f.OrganizationID, &f.HostID, &f.IP, &f.Hostname, &f.Port, &f.Protocol, &f.Service, &f.CheckID,
+		&f.Title, cves, &f.CVSSScore, &f.CVSSVector, &f.Severity, &f.Confidence, &f.CPE, &f.PCIFail, &f.PCIAutoFail, &f.DoSOnly,
+		&f.KEV, &f.EPSS, &f.Status, timeCol{&f.FirstSeen}, timeCol{&f.LastSeen}, nullTimeCol{&f.FixedAt}, &f.LastRunID,
+		&f.ScanID, &f.TargetID, &f.Product}
+}
+
+func scanFinding(sc interface{ Scan(...any) error }, extra ...any) (scan.Finding, error) {
+	var f scan.Finding
+	var cves string
+	err := sc.Scan(append(findingDest(&f, &cves), extra...)...)
+	f.CVEs = strings.Fields(cves)
+	return f, err
+}
+
+func scanFindingDetail(sc interface{ Scan(...any) error }, extra ...any) (scan.Finding, error) {
+	var f scan.Finding
+	var cves string
+	dest := append(findingDest(&f, &cves), &f.Description, &f.Solution, jsonCol{&f.References}, &f.Evidence)
+	err := sc.Scan(append(dest, extra...)...)
+	f.CVEs = strings.Fields(cves)
+	if f.References == nil {
+		f.References = []string{}
+	}
+	return f, err
+}
+
+// bytewise is expr compared byte by byte: PostgreSQL's "C" collation (the
+// database's default collation may ignore punctuation, which breaks prefix
+// ranges), SQLite's default BINARY.
+func (d *dialect) bytewise(expr string) string {
+	if d.engine == Postgres {
+		return expr + ` COLLATE "C"`
+	}
+	return expr
+}
+
+// prefixCond answers a * pattern that starts with a literal prefix of digits
+// and address punctuation — an address prefix such as 10.0.1.* — with a
+// byte-wise range on expr, which an index serves; a case-insensitive LIKE
+// cannot use one (SQLite uses an index only for case-sensitive LIKE, PostgreSQL
+// only with a pattern operator class). Letters are excluded because the range
+// is case-sensitive and the filter is not. Whatever follows the first * is
+// still matched with LIKE. ok is false when the pattern has no such prefix.
+func (q *Q) prefixCond(expr, pattern string) (cond string, args []any, ok bool) {
+	star := strings.IndexByte(pattern, '*')
+	if star <= 0 {
+		return "", nil, false
+	}
+	prefix := pattern[:star]
+	for i := 0; i < len(prefix); i++ {
+		c := prefix[i]
+		if (c < '0' || c > '9') && c != '.' && c != ':' && c != '/' && c != '-' {
+			return "", nil, false
+		}
+	}
+	// Every allowed byte is below 0x7f, so incrementing the last one gives the
+	// least string greater than every string with the prefix.
+	upper := prefix[:len(prefix)-1] + string(rune(prefix[len(prefix)-1]+1))
+	col := q.d.bytewise(expr)
+	cond, args = col+" >= ? AND "+col+" < ?", []any{prefix, upper}
+	if pattern[star:] != "*" {
+		like, arg := q.likeCond(expr, pattern)
+		cond += " AND " + like
+		args = append(args, arg)
+	}
+	return "(" + cond + ")", args, true
+}
+
+// severityByRank rewrites a severity filter into one on severity_rank, which
+// leads the list index and orders the default sort.
+func severityByRank(p listing.Params) listing.Params {
+	f, ok := p.Filter("severity")
+	if !ok || f.Op != listing.OpIn {
+		return p
+	}
+	ranks := make([]string, len(f.Values))
+	for i, v := range f.Values {
+		ranks[i] = strconv.Itoa(scan.SeverityRank(v))
+	}
+	filters := make([]listing.Filter, 0, len(p.Filters))
+	for _, x := range p.Filters {
+		if x.Column.Name == "severity" {
+			x = listing.Filter{Column: listing.Column{Name: "severity", Kind: listing.Number, Expr: "f.severity_rank"}, Op: listing.OpIn, Values: ranks}
+		}
+		filters = append(filters, x)
+	}
+	p.Filters = filters
+	return p
+}
+
+// RankCounts counts findings by severity rank (0 unknown … 5 critical).
+type RankCounts [7]int
+
+// Total is the sum over every rank.
+func (c RankCounts) Total() int {
+	n := 0
+	for _, x := range c {
+		n += x
+	}
+	return n
+}
+
+// orgFindings is the fixed part of an organization's findings list.
+func orgFindings(orgID string) listQuery {
+	lq := listQuery{Select: findingListColumns, From: "findings f"}
+	lq.where("f.organization_id = ?", orgID)
+	return lq
+}
+
+func collectFindings(out *[]scan.Finding) func(*sql.Rows) error {
+	return func(rows *sql.Rows) error {
+		f, err := scanFinding(rows)
+		*out = append(*out, f)
+		return err
+	}
+}
+
+// FindFindings lists an organization's findings. Sorted by severity (the
+// default), findings of one severity follow in IP address and port order,
+// and each severity's part of the page is read straight from the
+// (organization_id, severity_rank, ip, port, id) index, so a page costs its
+// own rows plus an index-only count (FindingCounts) however many match.
+func (q *Q) FindFindings(ctx context.Context, orgID string, p listing.Params) ([]scan.Finding, int, error) {
+	var out []scan.Finding
+	total, err := q.findingList(ctx, orgFindings(orgID), p, collectFindings(&out))
+	return out, total, err
+}
+
+// FindingCounts counts an organization's findings that match p's filters and
+// dates, by severity rank, for FindFindingsPage.
+func (q *Q) FindingCounts(ctx context.Context, orgID string, p listing.Params) (RankCounts, error) {
+	lq := orgFindings(orgID)
+	q.applyParams(&lq, &scan.FindingList, severityByRank(p))
+	return q.rankCounts(ctx, lq)
+}
+
+// FindFindingsPage returns the page p asks for of an organization's findings
+// sorted by severity (whatever p.Sort says), given their counts.
+func (q *Q) FindFindingsPage(ctx context.Context, orgID string, p listing.Params, counts RankCounts) ([]scan.Finding, error) {
+	var out []scan.Finding
+	err := q.rankedPage(ctx, orgFindings(orgID), p, counts, collectFindings(&out))
+	return out, err
+}
+
+// findingList runs a list of findings (alias f): by severity through
+// rankCounts and rankedPage, by any other column through runList.
+func (q *Q) findingList(ctx context.Context, lq listQuery, p listing.Params, collect func(*sql.Rows) error) (int, error) {
+	if p.Sort.Name != "severity" {
+		return q.runList(ctx, lq, &scan.FindingList, severityByRank(p), collect)
+	}
+	counted := lq
+	counted.Where, counted.Args = slices.Clone(lq.Where), slices.Clone(lq.Args)
+	q.applyParams(&counted, &scan.FindingList, severityByRank(p))
+	counts, err := q.rankCounts(ctx, counted)
+	if err != nil {
+		return 0, err
+	}
+	return counts.Total(), q.rankedPage(ctx, lq, p, counts, collect)
+}
+
+// rankCounts counts the rows of lq (with the client's criteria applied) by
+// severity rank.
+func (q *Q) rankCounts(ctx context.Context, lq listQuery) (RankCounts, error) {
+	var counts RankCounts
+	rows, err := q.readQuery(ctx, "SELECT f.severity_rank, COUNT(*) FROM "+lq.From+" WHERE "+strings.Join(lq.Where, " AND ")+
+		" GROUP BY f.severity_rank", lq.Args...)
+	if err != nil {
+		return counts, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var rank, n int
+		if err := rows.Scan(&rank, &n); err != nil {
+			return counts, err
+		}
+		if rank >= 0 && rank < len(counts) {
+			counts[rank] = n
+		}
+	}
+	return counts, mapErr(rows.Err())
+}
+
+// rankedPage reads the page p asks for of lq sorted by severity: each rank
+// that overlaps the page, in (ip, port, id) order. The severity filter is
+// left out — counts hold only the ranks it selects — because a list of ranks
+// in the condition keeps PostgreSQL from reading the index in order.
+func (q *Q) rankedPage(ctx context.Context, lq listQuery, p listing.Params, counts RankCounts, collect func(*sql.Rows) error) error {
+	var filters []listing.Filter
+	for _, f := range p.Filters {
+		if f.Column.Name != "severity" {
+			filters = append(filters, f)
+		}
+	}
+	p.Filters = filters
+	q.applyParams(&lq, &scan.FindingList, p)
+	where := " WHERE " + strings.Join(lq.Where, " AND ")
+	offset, need := p.Offset(), p.PerPage
+	for i := range len(counts) {
+		rank := i
+		if p.Desc {
+			rank = len(counts) - 1 - i
+		}
+		n := counts[rank]
+		if offset >= n {
+			offset -= n
+			continue
+		}
+		args := append(append([]any{}, lq.Args...), rank, need, offset)
+		page, err := q.readQuery(ctx, "SELECT "+lq.Select+" FROM "+lq.From+where+" AND f.severity_rank = ? ORDER BY "+
+			q.d.bytewise("f.ip")+", f.port, f.id LIMIT ? OFFSET ?", args...)
+		if err != nil {
+			return err
+		}
+		got := 0
+		for page.Next() {
+			if err := collect(page); err != nil {
+				page.Close()
+				return err
+			}
+			got++
+		}
+		page.Close()
+		if err := page.Err(); err != nil {
+			return mapErr(err)
+		}
+		need -= got
+		offset = 0
+		if need <= 0 {
+			break
+		}
+	}
+	return nil
+}
+
+// FindFinding returns a finding of an organization with its long texts.
+func (q *Q) FindFinding(ctx context.Context, orgID, id string) (scan.Finding, error) {
+	f, err := scanFindingDetail(q.readRow(ctx, `SELECT `+findingDetailColumns+` FROM findings f WHERE f.id = ? AND f.organization_id = ?`,
+		id, orgID))
+	return f, notFound(err, "Vulnerability")
+}
+
+// Occurrence is one run's sighting of a finding.
+type Occurrence struct {
+	RunID     string
+	ScanID    string
+	RunStatus string
+	SeenAt    time.Time
+	Severity  string // as the run rated it
+	CVSSScore float64
+}
+
+// FindingOccurrences lists the runs that saw a finding of an organization,
+// newest first (at most limit), and how many there are in all.
+func (q *Q) FindingOccurrences(ctx context.Context, orgID, findingID string, limit int) ([]Occurrence, int, error) {
+	var total int
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM finding_occurrences o WHERE o.finding_id = ? AND o.organization_id = ?`,
+		findingID, orgID).Scan(&total); err != nil {
+		return nil, 0, mapErr(err)
+	}
+	rows, err := q.query(ctx, `SELECT o.run_id, r.scan_id, r.status, o.seen_at, o.severity_rank, o.cvss_score
+		FROM finding_occurrences o JOIN scan_runs r ON r.id = o.run_id
+		WHERE o.finding_id = ? AND o.organization_id = ? ORDER BY o.seen_at DESC, o.run_id DESC LIMIT ?`, findingID, orgID, limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []Occurrence{}
+	for rows.Next() {
+		var o Occurrence
+		var rank int
+		if err := rows.Scan(&o.RunID, &o.ScanID, &o.RunStatus, timeCol{&o.SeenAt}, &rank, &o.CVSSScore); err != nil {
+			return nil, 0, err
+		}
+		o.Severity = scan.SeverityOfRank(rank)
+		out = append(out, o)
+	}
+	return out, total, mapErr(rows.Err())
+}
+
+// RunFinding is a finding one run saw, and when the run saw it. (The finding's
+// texts and evidence are the latest any run reported.)
+type RunFinding struct {
+	scan.Finding
+	SeenAt time.Time
+}
+
+const runFindingsFrom = "finding_occurrences o JOIN findings f ON f.id = o.finding_id"
+
+// FindRunFindings lists the findings a run of an organization saw, in the
+// order FindFindings lists findings.
+func (q *Q) FindRunFindings(ctx context.Context, orgID, runID string, p listing.Params) ([]RunFinding, int, error) {
+	lq := listQuery{Select: findingListColumns + ", o.seen_at", From: runFindingsFrom}
+	lq.where("o.run_id = ? AND o.organization_id = ? AND f.organization_id = ?", runID, orgID, orgID)
+	var out []RunFinding
+	total, err := q.findingList(ctx, lq, p, func(rows *sql.Rows) error {
+		var seen time.Time
+		f, err := scanFinding(rows, timeCol{&seen})
+		out = append(out, RunFinding{Finding: f, SeenAt: seen})
+		return err
+	})
+	return out, total, err
+}
+
+// FindRunFinding returns a finding a run of an organization saw, with its long
+// texts.
+func (q *Q) FindRunFinding(ctx context.Context, orgID, runID, findingID string) (RunFinding, error) {
+	var rf RunFinding
+	var err error
+	rf.Finding, err = scanFindingDetail(q.queryRow(ctx, `SELECT `+findingDetailColumns+`, o.seen_at FROM `+runFindingsFrom+`
+		WHERE o.run_id = ? AND o.finding_id = ? AND o.organization_id = ? AND f.organization_id = ?`, runID, findingID, orgID, orgID),
+		timeCol{&rf.SeenAt})
+	return rf, notFound(err, "Vulnerability")
+}
+
+// stmtCacheSize bounds the statements kept per store (list SQL varies with the
+// client's filters; beyond the bound statements are compiled per call).
+const stmtCacheSize = 256
+
+// stmtCache keeps a store's prepared read statements by SQL text. SQLite
+// otherwise compiles every statement on every call, which costs as much as
+// running a page query; pgx already caches statements per connection.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// stmtCaches holds each SQLite store's cache without a field in Store: the key
+// is a weak pointer, and the statements are closed when the store is collected.
+var stmtCaches sync.Map // weak.Pointer[Store] → *stmtCache
+
+func (s *Store) stmtCache() *stmtCache {
+	key := weak.Make(s)
+	if c, ok := stmtCaches.Load(key); ok {
+		return c.(*stmtCache)
+	}
+	c, loaded := stmtCaches.LoadOrStore(key, &stmtCache{m: map[string]*sql.Stmt{}})
+	if !loaded {
+		runtime.AddCleanup(s, func(k weak.Pointer[Store]) {
+			if c, ok := stmtCaches.LoadAndDelete(k); ok {
+				for _, st := range c.(*stmtCache).m {
+					st.Close()
+				}
+			}
+		}, key)
+	}
+	return c.(*stmtCache)
+}
+
+// prepared returns the reader pool's prepared statement for query, or nil when
+// statements are not cached (PostgreSQL, transactions, a full cache).
+func (q *Q) prepared(ctx context.Context, query string) *sql.Stmt {
+	db, ok := q.db.(*sql.DB)
+	if !ok || q.d.engine != SQLite || q.s == nil {
+		return nil
+	}
+	c := q.s.stmtCache()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m) >= stmtCacheSize {
+		return nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the caller's unprepared call reports the error
+	}
+	c.m[query] = st
+	return st
+}
+
+// readQuery is query through a cached prepared statement where there is one.
+func (q *Q) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.prepared(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, mapErr(err)
+	}
+	return q.query(ctx, query, args...)
+}
+
+// readRow is queryRow through a cached prepared statement where there is one.
+func (q *Q) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.queryRow(ctx, query, args...)
+}

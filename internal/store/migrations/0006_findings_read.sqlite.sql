@@ -1,0 +1,5 @@
+-- Reading results. The vulnerability list sorted by severity (the default)
+-- reads one severity at a time in address and port order, straight from this
+-- index, and counts an address prefix (q[host]=10.0.1.*, answered as a range)
+-- without touching the table.
+CREATE INDEX findings_org_rank_ip ON findings (organization_id, severity_rank, ip, port, id);
