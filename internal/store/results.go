@@ -225,28 +225,3 @@ func (q *Q) RunFindingStats(ctx context.Context, runID string) (scan.Stats, bool
 		WHERE o.run_id = ? AND `+scan.PCIFailSQL(), runID).Scan(&failing)
 	return st, failing == 0, mapErr(err)
 }
-
-// FindingKey is a finding's identity and status (tests and diagnostics).
-type FindingKey struct {
-	CheckID string
-	Port    int
-	Status  string
-}
-
-// FindingKeysForTest lists every finding's key and status, across organizations.
-func (q *Q) FindingKeysForTest(ctx context.Context) ([]FindingKey, error) {
-	rows, err := q.query(ctx, `SELECT check_id, port, status FROM findings ORDER BY check_id, port`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []FindingKey
-	for rows.Next() {
-		var k FindingKey
-		if err := rows.Scan(&k.CheckID, &k.Port, &k.Status); err != nil {
-			return nil, err
-		}
-		out = append(out, k)
-	}
-	return out, mapErr(rows.Err())
-}
