@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
 	"github.com/perimeterhq/perimeter/internal/scan"
 	"github.com/perimeterhq/perimeter/internal/store"
@@ -134,13 +133,19 @@ func (a *App) MostVulnerableHosts(ctx context.Context, act *Actor, limit int) (h
 	if err != nil {
 		return nil, time.Time{}, err
 	}
+	ids := make([]string, len(ranked))
+	for i, r := range ranked {
+		ids[i] = r.HostID
+	}
+	byID, err := q.HostsByID(ctx, act.Org.ID, ids)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
 	out := make([]HostRisk, 0, len(ranked))
 	for _, r := range ranked {
-		h, err := q.FindHost(ctx, act.Org.ID, r.HostID)
-		if errs.Is(err, errs.NotFound) {
-			continue // findings outlive an inventory row only if the organization's data is being deleted
-		} else if err != nil {
-			return nil, time.Time{}, err
+		h, ok := byID[r.HostID]
+		if !ok {
+			continue // findings outlive an inventory row only while the organization's data is being deleted
 		}
 		out = append(out, HostRisk{HostSummary: HostSummary{Host: h, Open: r.Counts}, Risk: r.Risk})
 	}

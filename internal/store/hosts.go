@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/listing"
@@ -39,6 +40,36 @@ func (q *Q) FindHosts(ctx context.Context, orgID string, p listing.Params) ([]sc
 func (q *Q) FindHost(ctx context.Context, orgID, id string) (scan.Host, error) {
 	h, err := scanHost(q.queryRow(ctx, `SELECT `+hostColumns+` FROM hosts h WHERE h.id = ? AND h.organization_id = ?`, id, orgID))
 	return h, notFound(err, "Host")
+}
+
+// HostsByID returns hosts of an organization's inventory by id (ids of
+// another organization or unknown ones are left out).
+func (q *Q) HostsByID(ctx context.Context, orgID string, ids []string) (map[string]scan.Host, error) {
+	out := map[string]scan.Host{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// The ids drive the join (SQLite keeps a CROSS JOIN's order): one primary
+	// key probe each, rather than a walk over the organization's hosts.
+	values := strings.TrimSuffix(strings.Repeat("(CAST(? AS TEXT)),", len(ids)), ",")
+	args := make([]any, 0, len(ids)+1)
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := q.query(ctx, `WITH wanted (id) AS (VALUES `+values+`) SELECT `+hostColumns+`
+		FROM wanted CROSS JOIN hosts h WHERE h.id = wanted.id AND h.organization_id = ?`, append(args, orgID)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		h, err := scanHost(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[h.ID] = h
+	}
+	return out, mapErr(rows.Err())
 }
 
 // addCount adds n findings of a severity rank to st.
