@@ -72,6 +72,8 @@ type App struct {
 
 	cveOnce sync.Once
 	cve     scanner.CVEMatcher // loaded once from FeedDir, shared by every run
+
+	results resultCache // aggregates over findings, per organization (see cached)
 }
 
 // New returns an App. log may be nil.
@@ -80,7 +82,8 @@ func New(s *store.Store, cfg Config, log *slog.Logger) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{store: s, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }}
+	return &App{store: s, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		results: resultCache{entries: map[string]*cacheEntry{}}}
 }
 
 // SetClock replaces the clock (tests of expiry and lockout).

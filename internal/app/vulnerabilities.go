@@ -2,13 +2,11 @@ package app
 
 import (
 	"context"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"weak"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
@@ -279,9 +277,8 @@ func (a *App) GetPCICompliance(ctx context.Context, act *Actor, product string, 
 }
 
 // resultCacheTTL bounds how long an aggregate is reused even when the results
-// version did not move (it moves with every stored batch and every finished
-// run; the bound covers batches stamped with an older time by a node whose
-// clock is behind).
+// version did not move (the version moves in the transaction of every change
+// to results; the bound is a guard for changes made outside this code).
 const resultCacheTTL = 30 * time.Second
 
 // slowAggregate is how long an aggregate may take to compute before requests
@@ -321,21 +318,7 @@ func (e *cacheEntry) finished() bool {
 	}
 }
 
-// resultCaches holds each App's cache without a field in App: the key is a
-// weak pointer, and the entry goes when its App is collected.
-var resultCaches sync.Map // weak.Pointer[App] → *resultCache
-
-func (a *App) resultCache() *resultCache {
-	key := weak.Make(a)
-	if c, ok := resultCaches.Load(key); ok {
-		return c.(*resultCache)
-	}
-	c, loaded := resultCaches.LoadOrStore(key, &resultCache{entries: map[string]*cacheEntry{}})
-	if !loaded {
-		runtime.AddCleanup(a, func(k weak.Pointer[App]) { resultCaches.Delete(k) }, key)
-	}
-	return c.(*resultCache)
-}
+func (a *App) resultCache() *resultCache { return &a.results }
 
 // cached returns compute's result for an organization and key, reusing one
 // computed for the same results version and stamp (the inputs that are not

@@ -13,16 +13,21 @@ import (
 func TestResultCache(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		a := New(storetest.Open(t, engine), Config{}, nil)
+		ctx := context.Background()
+		boot, err := a.Bootstrap(ctx, "cache@example.test", "a-long-password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		org := boot.OrganizationID
 		now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 		a.SetClock(func() time.Time { return now })
-		ctx := context.Background()
 		var calls atomic.Int32
 		value := func(v string) func(context.Context) (string, error) {
 			return func(context.Context) (string, error) { calls.Add(1); return v, nil }
 		}
 		get := func(key, stamp string, staleOK bool, compute func(context.Context) (string, error)) string {
 			t.Helper()
-			v, _, err := cached(ctx, a, "org", key, stamp, staleOK, compute)
+			v, _, err := cached(ctx, a, org, key, stamp, staleOK, compute)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +53,7 @@ func TestResultCache(t *testing.T) {
 
 		// Errors are not kept.
 		boom := errors.New("boom")
-		if _, _, err := cached(ctx, a, "org", "fails", "", false, func(context.Context) (string, error) { return "", boom }); !errors.Is(err, boom) {
+		if _, _, err := cached(ctx, a, org, "fails", "", false, func(context.Context) (string, error) { return "", boom }); !errors.Is(err, boom) {
 			t.Fatalf("error: %v", err)
 		}
 		if v := get("fails", "", false, value("ok")); v != "ok" {

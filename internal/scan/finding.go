@@ -83,9 +83,9 @@ type Finding struct {
 // FailsPCI is the PCI rule for one finding: CVSS ≥ 4.0 fails unless the
 // finding only threatens availability (DoS); automatic failures fail whatever
 // their score. Accepted and false-positive findings (covered by an exception)
-// do not count.
+// and fixed ones (a later scan confirmed them gone) do not count.
 func (f Finding) FailsPCI() bool {
-	if f.Status == FindingAccepted || f.Status == FindingFalsePositive {
+	if f.Status == FindingAccepted || f.Status == FindingFalsePositive || f.Status == FindingFixed {
 		return false
 	}
 	return f.PCIAutoFail || (f.CVSSScore >= 4.0 && !f.DoSOnly)
@@ -95,7 +95,7 @@ func (f Finding) FailsPCI() bool {
 func (f Finding) Counted() bool { return f.Status == FindingOpen || f.Status == FindingReopened }
 
 // pciFailExpr is FailsPCI in SQL, over the alias f.
-const pciFailExpr = "(f.status NOT IN ('accepted','false_positive') AND (f.pci_auto_fail OR (f.cvss_score >= 4.0 AND NOT f.dos_only)))"
+const pciFailExpr = "(f.status NOT IN ('accepted','false_positive','fixed') AND (f.pci_auto_fail OR (f.cvss_score >= 4.0 AND NOT f.dos_only)))"
 
 // PCIFailSQL is FailsPCI as a SQL condition over the findings alias f.
 func PCIFailSQL() string { return pciFailExpr }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -41,6 +42,46 @@ type Store struct {
 	inserter *river.Client[*sql.Tx]
 	writer   *Q
 	reader   *Q
+	stmts    stmtCache
+}
+
+// stmtCacheSize bounds the statements kept per store (list SQL varies with the
+// client's filters; beyond the bound statements are compiled per call).
+const stmtCacheSize = 512
+
+// stmtCache keeps the reader pool's prepared statements by SQL text. SQLite
+// otherwise compiles every statement on every call, which costs as much as
+// running a small query; pgx caches statements per connection by itself.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// prepared returns the reader's prepared statement for query, or nil when
+// statements are not cached: PostgreSQL, transactions and the writer (whose
+// single connection a transaction may hold), or a full cache.
+func (q *Q) prepared(ctx context.Context, query string) *sql.Stmt {
+	if q.tx != nil || q.d.engine != SQLite || q.s == nil || q.db != q.s.r {
+		return nil
+	}
+	c := &q.s.stmts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m) >= stmtCacheSize {
+		return nil
+	}
+	st, err := q.s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil // the unprepared call reports the error
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st
 }
 
 // Open connects to a database URL: "sqlite:PATH" (or "sqlite://PATH") or
@@ -145,6 +186,12 @@ func (s *Store) Ping(ctx context.Context) error { return s.r.PingContext(ctx) }
 // Close releases both pools.
 func (s *Store) Close() error {
 	var errs []error
+	s.stmts.mu.Lock()
+	for _, st := range s.stmts.m {
+		errs = append(errs, st.Close())
+	}
+	s.stmts.m = nil
+	s.stmts.mu.Unlock()
 	if s.r != nil && s.r != s.w {
 		errs = append(errs, s.r.Close())
 	}
@@ -205,11 +252,18 @@ func (q *Q) exec(ctx context.Context, query string, args ...any) (sql.Result, er
 }
 
 func (q *Q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.prepared(ctx, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, mapErr(err)
+	}
 	rows, err := q.db.QueryContext(ctx, q.d.rebind(query), args...)
 	return rows, mapErr(err)
 }
 
 func (q *Q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.prepared(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.db.QueryRowContext(ctx, q.d.rebind(query), args...)
 }
 

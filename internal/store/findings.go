@@ -3,13 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/perimeterhq/perimeter/internal/listing"
 	"github.com/perimeterhq/perimeter/internal/scan"
@@ -190,7 +187,7 @@ func (q *Q) findingList(ctx context.Context, lq listQuery, p listing.Params, col
 // severity rank.
 func (q *Q) rankCounts(ctx context.Context, lq listQuery) (RankCounts, error) {
 	var counts RankCounts
-	rows, err := q.readQuery(ctx, "SELECT f.severity_rank, COUNT(*) FROM "+lq.From+" WHERE "+strings.Join(lq.Where, " AND ")+
+	rows, err := q.query(ctx, "SELECT f.severity_rank, COUNT(*) FROM "+lq.From+" WHERE "+strings.Join(lq.Where, " AND ")+
 		" GROUP BY f.severity_rank", lq.Args...)
 	if err != nil {
 		return counts, err
@@ -234,7 +231,7 @@ func (q *Q) rankedPage(ctx context.Context, lq listQuery, p listing.Params, coun
 			continue
 		}
 		args := append(append([]any{}, lq.Args...), rank, need, offset)
-		page, err := q.readQuery(ctx, "SELECT "+lq.Select+" FROM "+lq.From+where+" AND f.severity_rank = ? ORDER BY "+
+		page, err := q.query(ctx, "SELECT "+lq.Select+" FROM "+lq.From+where+" AND f.severity_rank = ? ORDER BY "+
 			q.d.bytewise("f.ip")+", f.port, f.id LIMIT ? OFFSET ?", args...)
 		if err != nil {
 			return err
@@ -262,7 +259,7 @@ func (q *Q) rankedPage(ctx context.Context, lq listQuery, p listing.Params, coun
 
 // FindFinding returns a finding of an organization with its long texts.
 func (q *Q) FindFinding(ctx context.Context, orgID, id string) (scan.Finding, error) {
-	f, err := scanFindingDetail(q.readRow(ctx, `SELECT `+findingDetailColumns+` FROM findings f WHERE f.id = ? AND f.organization_id = ?`,
+	f, err := scanFindingDetail(q.queryRow(ctx, `SELECT `+findingDetailColumns+` FROM findings f WHERE f.id = ? AND f.organization_id = ?`,
 		id, orgID))
 	return f, notFound(err, "Vulnerability")
 }
@@ -338,79 +335,4 @@ func (q *Q) FindRunFinding(ctx context.Context, orgID, runID, findingID string) 
 		WHERE o.run_id = ? AND o.finding_id = ? AND o.organization_id = ? AND f.organization_id = ?`, runID, findingID, orgID, orgID),
 		timeCol{&rf.SeenAt})
 	return rf, notFound(err, "Vulnerability")
-}
-
-// stmtCacheSize bounds the statements kept per store (list SQL varies with the
-// client's filters; beyond the bound statements are compiled per call).
-const stmtCacheSize = 256
-
-// stmtCache keeps a store's prepared read statements by SQL text. SQLite
-// otherwise compiles every statement on every call, which costs as much as
-// running a page query; pgx already caches statements per connection.
-type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
-}
-
-// stmtCaches holds each SQLite store's cache without a field in Store: the key
-// is a weak pointer, and the statements are closed when the store is collected.
-var stmtCaches sync.Map // weak.Pointer[Store] → *stmtCache
-
-func (s *Store) stmtCache() *stmtCache {
-	key := weak.Make(s)
-	if c, ok := stmtCaches.Load(key); ok {
-		return c.(*stmtCache)
-	}
-	c, loaded := stmtCaches.LoadOrStore(key, &stmtCache{m: map[string]*sql.Stmt{}})
-	if !loaded {
-		runtime.AddCleanup(s, func(k weak.Pointer[Store]) {
-			if c, ok := stmtCaches.LoadAndDelete(k); ok {
-				for _, st := range c.(*stmtCache).m {
-					st.Close()
-				}
-			}
-		}, key)
-	}
-	return c.(*stmtCache)
-}
-
-// prepared returns the reader pool's prepared statement for query, or nil when
-// statements are not cached (PostgreSQL, transactions, a full cache).
-func (q *Q) prepared(ctx context.Context, query string) *sql.Stmt {
-	db, ok := q.db.(*sql.DB)
-	if !ok || q.d.engine != SQLite || q.s == nil {
-		return nil
-	}
-	c := q.s.stmtCache()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok {
-		return st
-	}
-	if len(c.m) >= stmtCacheSize {
-		return nil
-	}
-	st, err := db.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the caller's unprepared call reports the error
-	}
-	c.m[query] = st
-	return st
-}
-
-// readQuery is query through a cached prepared statement where there is one.
-func (q *Q) readQuery(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if st := q.prepared(ctx, query); st != nil {
-		rows, err := st.QueryContext(ctx, args...)
-		return rows, mapErr(err)
-	}
-	return q.query(ctx, query, args...)
-}
-
-// readRow is queryRow through a cached prepared statement where there is one.
-func (q *Q) readRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := q.prepared(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
-	}
-	return q.queryRow(ctx, query, args...)
 }

@@ -127,7 +127,7 @@ func (q *Q) SaveHostResults(ctx context.Context, run RunRef, results []HostResul
 			return err
 		}
 	}
-	return nil
+	return q.BumpResultsVersion(ctx, run.OrganizationID)
 }
 
 func orEmpty[T any](v []T) []T {
@@ -183,6 +183,12 @@ func (q *Q) FixCandidates(ctx context.Context, orgID, runID string) ([]FixCandid
 
 // MarkFixed sets findings fixed at a time.
 func (q *Q) MarkFixed(ctx context.Context, orgID string, ids []string, at time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if err := q.BumpResultsVersion(ctx, orgID); err != nil {
+		return err
+	}
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		args := []any{ts(at), orgID}

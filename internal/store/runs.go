@@ -162,7 +162,10 @@ func (q *Q) FinishRun(ctx context.Context, r scan.Run) error {
 		finished_at = ?, heartbeat_at = ? WHERE id = ?`,
 		r.Status, r.Progress, jsonVal(r.Stats), r.Stats.HostsTotal, r.Stats.HostsUp, r.Stats.Findings, r.Stats.Critical, r.Stats.High,
 		r.Stats.Medium, r.Stats.Low, r.Stats.Info, r.PCICompliant, r.Error, jsonVal(r.Log), nts(r.FinishedAt), nts(r.HeartbeatAt), r.ID)
-	return err
+	if err != nil {
+		return err
+	}
+	return q.BumpResultsVersion(ctx, r.OrganizationID)
 }
 
 // StaleRuns lists runs (of every organization) being executed whose worker has

@@ -3,7 +3,6 @@ package store
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,16 +11,20 @@ import (
 	"github.com/perimeterhq/perimeter/internal/scan"
 )
 
-// ResultsVersion changes whenever an organization's findings may have
-// changed: every stored batch of results moves its hosts' last_seen, and every
-// run's end (which marks findings fixed) sets finished_at. Both are read from
-// the end of an index, so the version costs two index probes however many
-// findings there are. Callers use it to reuse aggregates over the findings.
+// ResultsVersion is the organization's results version: it changes with every
+// stored batch, fixed finding and finished run (and any later change to
+// finding statuses), in the same transaction.
 func (q *Q) ResultsVersion(ctx context.Context, orgID string) (string, error) {
-	var seen, finished sql.NullInt64
-	err := q.readRow(ctx, `SELECT (SELECT MAX(last_seen) FROM hosts WHERE organization_id = ?),
-		(SELECT MAX(finished_at) FROM scan_runs WHERE organization_id = ?)`, orgID, orgID).Scan(&seen, &finished)
-	return strconv.FormatInt(seen.Int64, 10) + "/" + strconv.FormatInt(finished.Int64, 10), mapErr(err)
+	var v int64
+	err := q.queryRow(ctx, `SELECT results_version FROM organizations WHERE id = ?`, orgID).Scan(&v)
+	return strconv.FormatInt(v, 10), notFound(err, "Organization")
+}
+
+// BumpResultsVersion marks the organization's results changed; call it in the
+// transaction that changes them.
+func (q *Q) BumpResultsVersion(ctx context.Context, orgID string) error {
+	_, err := q.exec(ctx, `UPDATE organizations SET results_version = results_version + 1 WHERE id = ?`, orgID)
+	return err
 }
 
 // FindingCount is how many findings of an organization have a status and a

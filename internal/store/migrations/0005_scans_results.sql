@@ -3,6 +3,10 @@
 -- occurrences. Result rows have deterministic ids derived from their natural
 -- keys, so a retried batch rewrites the same rows instead of adding new ones.
 
+-- Bumped in the same transaction as every change to an organization's results,
+-- so caches of aggregates over them know exactly when they are out of date.
+ALTER TABLE organizations ADD COLUMN results_version BIGINT NOT NULL DEFAULT 0;
+
 CREATE TABLE scans (
     id              TEXT PRIMARY KEY,
     organization_id TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
@@ -164,7 +168,6 @@ CREATE TABLE findings (
     target_id       TEXT NOT NULL,
     product         TEXT NOT NULL
 );
-CREATE INDEX findings_org_sev ON findings (organization_id, severity, ip);
 CREATE INDEX findings_org_ip ON findings (organization_id, ip);
 CREATE INDEX findings_org_status ON findings (organization_id, status, severity_rank);
 CREATE INDEX findings_org_first_seen ON findings (organization_id, first_seen);
