@@ -25,7 +25,7 @@ func init() { extraCommands = append(extraCommands, newServeCommand) }
 type serveConfig struct {
 	out                            io.Writer // where the first-run banner goes (stderr)
 	addr, dbURL, logFormat         string
-	feedDir                        string
+	feedDir, scanExclude           string
 	workers, scanWorkers, orgScans int
 	sessionTTL, shutdown           time.Duration
 	heartbeat, staleAfter          time.Duration
@@ -51,6 +51,8 @@ func newServeCommand() *cobra.Command {
 	fs.DurationVar(&c.sessionTTL, "session-ttl", envDuration("PERIMETER_SESSION_TTL", 24*time.Hour), "sign-in session lifetime (env PERIMETER_SESSION_TTL)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", envDuration("PERIMETER_SHUTDOWN_TIMEOUT", 30*time.Second), "how long in-flight requests and jobs get to finish on shutdown")
 	fs.StringVar(&c.feedDir, "feed-dir", envString("PERIMETER_FEED_DIR", feed.DefaultDir()), "vulnerability feed directory for CVE matching (env PERIMETER_FEED_DIR)")
+	fs.StringVar(&c.scanExclude, "scan-exclude", envString("PERIMETER_SCAN_EXCLUDE", app.DefaultScanExclude),
+		"hosts no scan may touch, whatever the target says: e.g. the platform's own networks (env PERIMETER_SCAN_EXCLUDE)")
 	fs.IntVar(&c.scanWorkers, "scan-workers", envInt("PERIMETER_SCAN_WORKERS", 2), "scans executing at once in this process (env PERIMETER_SCAN_WORKERS)")
 	fs.IntVar(&c.orgScans, "org-scan-limit", envInt("PERIMETER_ORG_SCAN_LIMIT", 2), "scans of one organization executing at once, across nodes (env PERIMETER_ORG_SCAN_LIMIT)")
 	fs.DurationVar(&c.heartbeat, "scan-heartbeat", envDuration("PERIMETER_SCAN_HEARTBEAT", 2*time.Second), "how often a running scan saves progress")
@@ -61,6 +63,9 @@ func newServeCommand() *cobra.Command {
 
 func serve(ctx context.Context, c serveConfig) error {
 	log := newLogger(c.out, c.logFormat)
+	if err := app.ValidateScanExclude(c.scanExclude); err != nil {
+		return fmt.Errorf("--scan-exclude: %w", err)
+	}
 	s, err := openStore(ctx, c.dbURL)
 	if err != nil {
 		return err
@@ -74,7 +79,7 @@ func serve(ctx context.Context, c serveConfig) error {
 		log.Info("database migrated", "engine", s.Engine(), "applied", len(applied))
 	}
 	a := app.New(s, app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
-		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans}, log)
+		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude}, log)
 	res, email, password, created, err := a.FirstRun(ctx, os.Getenv("PERIMETER_ADMIN_EMAIL"), os.Getenv("PERIMETER_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("first-run bootstrap: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -234,4 +235,40 @@ func TestOrganizationScanLimit(t *testing.T) {
 		st := e.Admin.Do("GET", "/v2/scans/"+b, nil).Str("scan.status")
 		return st == "running" || st == "completed"
 	})
+}
+
+// The platform's exclusions apply to every scan, whatever its target says.
+func TestPlatformScanExclusions(t *testing.T) {
+	cfg := fastScans
+	cfg.ScanExclude = "127.0.0.4"
+	e := apitest.NewWithConfig(t, "sqlite", cfg)
+	e.StartJobs(t)
+	ln, err := net.Listen("tcp", "127.0.0.4:0")
+	if err != nil {
+		t.Skipf("cannot listen on 127.0.0.4: %v", err)
+	}
+	defer ln.Close()
+	var touched atomic.Int32
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			touched.Add(1)
+			c.Close()
+		}
+	}()
+	_, open := weakHTTP(t, 0)
+	port := ln.Addr().(*net.TCPAddr).Port
+	target := labTarget(t, e.Admin, "127.0.0.1, 127.0.0.4", fmt.Sprintf("T:%d,%d", port, open))
+	id := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "excluded", "target_id": target}).Str("scan.id")
+	e.Admin.Do("POST", "/v2/scans/"+id+"/start", nil)
+	done := waitRun(t, e.Admin, id)
+	if done.Str("scan.status") != "completed" || done.Get("scan.last_history.hosts_up").(float64) != 1 {
+		t.Fatalf("only the allowed host is scanned: %s", done)
+	}
+	if n := touched.Load(); n != 0 {
+		t.Fatalf("the excluded address received %d connections", n)
+	}
 }

@@ -7,12 +7,14 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/perimeterhq/perimeter/internal/audit"
+	"github.com/perimeterhq/perimeter/internal/hostspec"
 	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
@@ -31,6 +33,20 @@ type Config struct {
 	ScanStaleAfter     time.Duration // a run without heartbeat for this long lost its worker (default 60 s)
 	MaxRunAttempts     int           // attempts of a run whose worker died before it fails (default 3)
 	OrgScanConcurrency int           // runs of one organization executing at once (default 2)
+	ScanExclude        string        // hosts no scan of any organization may touch (hostspec notation)
+}
+
+// DefaultScanExclude keeps tenants' scans off link-local addresses, where
+// cloud instance metadata services answer (169.254.169.254 and its IPv6 peers).
+const DefaultScanExclude = "169.254.0.0/16, fe80::/10"
+
+// ValidateScanExclude checks the platform's scan exclusions.
+func ValidateScanExclude(list string) error {
+	if strings.TrimSpace(list) == "" {
+		return nil
+	}
+	_, err := hostspec.Parse("192.0.2.1", list)
+	return err
 }
 
 func (c *Config) defaults() {

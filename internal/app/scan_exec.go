@@ -146,8 +146,8 @@ func (a *App) execute(ctx context.Context, run scan.Run) error {
 		return a.failRun(ctx, run, "unknown scan profile "+run.EngineProfile)
 	}
 	set := run.Settings
-	opts := scanner.Options{Hosts: run.Hosts, Exclude: run.ExcludeHosts, Ports: st.ports, Profile: profile,
-		ServiceDetection: &set.ServiceDetection, Checks: &set.Checks, CVE: &set.CVE, CVEMatcher: a.cveMatcher()}
+	opts := scanner.Options{Hosts: run.Hosts, Exclude: joinHostLists(run.ExcludeHosts, a.cfg.ScanExclude), Ports: st.ports,
+		Profile: profile, ServiceDetection: &set.ServiceDetection, Checks: &set.Checks, CVE: &set.CVE, CVEMatcher: a.cveMatcher()}
 	if len(set.Families) > 0 {
 		opts.Profile.Families = set.Families
 	}
@@ -209,6 +209,17 @@ func (a *App) execute(ctx context.Context, run scan.Run) error {
 		return a.finishRun(ctx, st, scan.StatusFailed, engineErr.Error())
 	}
 	return a.finishRun(ctx, st, scan.StatusCompleted, "")
+}
+
+// joinHostLists joins host lists (either may be empty).
+func joinHostLists(a, b string) string {
+	switch {
+	case strings.TrimSpace(a) == "":
+		return b
+	case strings.TrimSpace(b) == "":
+		return a
+	}
+	return a + "," + b
 }
 
 // onEvent folds one engine event into the run state.
