@@ -14,7 +14,10 @@ import (
 // CVE matching; an empty FeedDir means no CVE data.
 func (e *engine) setupServices(ctx context.Context) {
 	if e.p.detect && e.detector == nil {
-		e.detector = FingerprintDetector{Detector: &fingerprint.Detector{Timeout: e.p.profile.DetectTimeout}}
+		// The engine runs as many detections on a host at once as the per-host
+		// limit allows, so each may hold only one connection; otherwise a
+		// detection's parallel probes would pass the limit.
+		e.detector = FingerprintDetector{Detector: &fingerprint.Detector{Timeout: e.p.profile.DetectTimeout, MaxConns: 1}}
 	}
 	if e.p.cve && e.cve == nil && e.p.opts.FeedDir != "" {
 		db, err := cve.Load(e.p.opts.FeedDir)
