@@ -8,10 +8,10 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/perimeterhq/perimeter/internal/apitest"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
 
@@ -60,37 +60,6 @@ func startChild(t *testing.T, dbURL, addr string) *child {
 	}
 }
 
-// silent accepts on ip and never answers: service detection waits on it, so
-// a scan of it lasts seconds.
-func silent(t *testing.T, ip string) int {
-	ln, err := net.Listen("tcp", ip+":0")
-	if err != nil {
-		t.Skipf("cannot listen on %s: %v", ip, err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // TestKillDuringScan kills the server with SIGKILL while a scan runs, starts
 // it again on the same database, and expects the run to be retried and to
 // finish — never left running, never duplicated.
@@ -106,7 +75,7 @@ func TestKillDuringScan(t *testing.T) {
 		}
 		k := key[1]
 		auth := signIn(t, base, k, "crash@example.test", "crash-test-password")
-		slow := silent(t, "127.0.0.2")
+		slow := apitest.SilentListener(t, "127.0.0.2")
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)

@@ -172,7 +172,7 @@ func seedBigResults(b *testing.B, e *apitest.Env, admin *apitest.Client, org str
 		}
 		done := at.Add(time.Hour)
 		if err := s.Tx(ctx, func(q *store.Q) error {
-			counts, compliant, err := q.RunFindingStats(ctx, runID)
+			counts, compliant, err := q.RunFindingStats(ctx, ref.OrganizationID, runID)
 			if err != nil {
 				return err
 			}

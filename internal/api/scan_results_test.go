@@ -98,7 +98,7 @@ func storeRun(t testing.TB, s *store.Store, sc seededScan, at time.Time, status 
 				return err
 			}
 		}
-		counts, compliant, err := q.RunFindingStats(ctx, runID)
+		counts, compliant, err := q.RunFindingStats(ctx, sc.org, runID)
 		if err != nil {
 			return err
 		}

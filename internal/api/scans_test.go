@@ -13,33 +13,6 @@ import (
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
 
-// silentListener accepts connections on ip and never answers, so service
-// detection on it waits out its timeouts: a scan that takes a while.
-func silentListener(t *testing.T, ip string) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", ip+":0")
-	if err != nil {
-		t.Skipf("cannot listen on %s: %v", ip, err)
-	}
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns = append(conns, c)
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // labTarget creates a port list and a target on loopback addresses.
 func labTarget(t *testing.T, c *apitest.Client, hosts, ports string) string {
 	t.Helper()
@@ -59,7 +32,7 @@ func TestStopKeepsPartialResults(t *testing.T) {
 		e := apitest.NewWithConfig(t, engine, fastScans)
 		e.StartJobs(t)
 		_, fast := weakHTTP(t, 0)
-		slow := silentListener(t, "127.0.0.2")
+		slow := apitest.SilentListener(t, "127.0.0.2")
 		target := labTarget(t, e.Admin, "127.0.0.1, 127.0.0.2", fmt.Sprintf("T:%d,%d", fast, slow))
 		id := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "slow", "target_id": target}).Str("scan.id")
 		if r := e.Admin.Do("POST", "/v2/scans/"+id+"/start", nil); r.Status != 202 {
@@ -217,7 +190,7 @@ func TestOrganizationScanLimit(t *testing.T) {
 	cfg.OrgScanConcurrency = 1
 	e := apitest.NewWithConfig(t, "sqlite", cfg)
 	e.StartJobs(t)
-	slow := silentListener(t, "127.0.0.3")
+	slow := apitest.SilentListener(t, "127.0.0.3")
 	target := labTarget(t, e.Admin, "127.0.0.3", fmt.Sprintf("T:%d", slow))
 	a := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "a", "target_id": target}).Str("scan.id")
 	b := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "b", "target_id": target}).Str("scan.id")

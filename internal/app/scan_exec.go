@@ -305,49 +305,57 @@ func (a *App) failRun(ctx context.Context, run scan.Run, reason string) error {
 	return a.finishRun(ctx, st, scan.StatusFailed, reason)
 }
 
-// finishRun records the end of a run: findings not seen again on covered
-// hosts and ports become fixed (completed and stopped runs), the run's counts
-// and PCI verdict, and the scan's status.
+// finishRun records the end of a run in its own transaction (see finishInTx).
 func (a *App) finishRun(ctx context.Context, st *runState, status, reason string) error {
+	return a.store.Tx(ctx, func(q *store.Q) error { return a.finishInTx(ctx, q, st, status, reason) })
+}
+
+// finishInTx records the end of a run in q's transaction: findings not seen
+// again on covered hosts and ports become fixed (completed and stopped runs),
+// the run's counts and PCI verdict, the scan's status, and the audit event.
+// Recovery calls it with no results in memory: the counts come from what was
+// stored, the host counts from st.stats.
+func (a *App) finishInTx(ctx context.Context, q *store.Q, st *runState, status, reason string) error {
 	now := a.now()
 	run := st.run
 	run.Status, run.FinishedAt, run.HeartbeatAt = status, &now, &now
+	run.Progress = st.progress
 	if status == scan.StatusCompleted {
 		run.Progress = 100
-	} else {
-		run.Progress = st.progress
 	}
 	if reason != "" {
 		run.Error = reason
 		run.Log = appendLog(run.Log, now, "error", reason)
 	}
 	run.Log = appendLog(run.Log, now, "info", fmt.Sprintf("%s: %d of %d hosts up, %d open ports", status, st.stats.HostsUp, st.stats.HostsTotal, st.stats.PortsOpen))
-	return a.store.Tx(ctx, func(q *store.Q) error {
-		if status == scan.StatusCompleted || status == scan.StatusStopped {
-			if err := a.markFixed(ctx, q, run, st.ports, now); err != nil {
-				return err
-			}
+	if status == scan.StatusCompleted || status == scan.StatusStopped {
+		ports := st.ports
+		if ports == nil {
+			ports, _ = portspec.Parse(run.Ports) // stored when the run was queued; valid
 		}
-		counts, compliant, err := q.RunFindingStats(ctx, run.ID)
-		if err != nil {
+		if err := a.markFixed(ctx, q, run, ports, now); err != nil {
 			return err
 		}
-		stats := st.stats
-		stats.Findings, stats.Critical, stats.High, stats.Medium, stats.Low, stats.Info =
-			counts.Findings, counts.Critical, counts.High, counts.Medium, counts.Low, counts.Info
-		run.Stats = stats
-		if status == scan.StatusCompleted {
-			run.PCICompliant = &compliant
-		}
-		if err := q.FinishRun(ctx, run); err != nil {
-			return err
-		}
-		if err := q.SetScanRunState(ctx, run.ScanID, run.ID, status, run.Progress, now); err != nil {
-			return err
-		}
-		return a.record(ctx, q, nil, run.OrganizationID, "scan."+status, "scan", run.ScanID,
-			map[string]any{"run_id": run.ID, "findings": stats.Findings, "hosts_up": stats.HostsUp, "error": reason})
-	})
+	}
+	counts, compliant, err := q.RunFindingStats(ctx, run.OrganizationID, run.ID)
+	if err != nil {
+		return err
+	}
+	stats := st.stats
+	stats.Findings, stats.Critical, stats.High, stats.Medium, stats.Low, stats.Info =
+		counts.Findings, counts.Critical, counts.High, counts.Medium, counts.Low, counts.Info
+	run.Stats = stats
+	if status == scan.StatusCompleted {
+		run.PCICompliant = &compliant
+	}
+	if err := q.FinishRun(ctx, run); err != nil {
+		return err
+	}
+	if err := q.SetScanRunState(ctx, run.ScanID, run.ID, status, run.Progress, now); err != nil {
+		return err
+	}
+	return a.record(ctx, q, nil, run.OrganizationID, "scan."+status, "scan", run.ScanID,
+		map[string]any{"run_id": run.ID, "findings": stats.Findings, "hosts_up": stats.HostsUp, "error": reason})
 }
 
 // markFixed applies the fixed rule: an open finding becomes fixed only when

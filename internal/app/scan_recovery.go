@@ -34,7 +34,7 @@ func (a *App) ReapStaleRuns(ctx context.Context) (int, error) {
 			}
 			now := a.now()
 			st := &runState{run: run, ref: store.RunRef{ID: run.ID, OrganizationID: run.OrganizationID, ScanID: run.ScanID, TargetID: run.TargetID},
-				progress: run.Progress}
+				progress: run.Progress, stats: run.Stats}
 			switch {
 			case run.Status == scan.StatusStopping:
 				return a.finishInTx(ctx, q, st, scan.StatusStopped, "")
@@ -61,31 +61,6 @@ func (a *App) ReapStaleRuns(ctx context.Context) (int, error) {
 		a.log.Warn("recovered scan runs whose worker died", "runs", n)
 	}
 	return n, nil
-}
-
-// finishInTx is finishRun inside an existing transaction (for recovery, where
-// no results are in memory: the counts come from what was stored).
-func (a *App) finishInTx(ctx context.Context, q *store.Q, st *runState, status, reason string) error {
-	now := a.now()
-	run := st.run
-	run.Status, run.FinishedAt, run.HeartbeatAt = status, &now, &now
-	if reason != "" {
-		run.Error = reason
-		run.Log = appendLog(run.Log, now, "error", reason)
-	}
-	counts, _, err := q.RunFindingStats(ctx, run.ID)
-	if err != nil {
-		return err
-	}
-	counts.HostsTotal, counts.HostsUp = run.Stats.HostsTotal, run.Stats.HostsUp
-	run.Stats = counts
-	if err := q.FinishRun(ctx, run); err != nil {
-		return err
-	}
-	if err := q.SetScanRunState(ctx, run.ScanID, run.ID, status, run.Progress, now); err != nil {
-		return err
-	}
-	return a.record(ctx, q, nil, run.OrganizationID, "scan."+status, "scan", run.ScanID, map[string]any{"run_id": run.ID, "error": reason})
 }
 
 // FireDueSchedules starts the scans whose scheduled run is due and moves

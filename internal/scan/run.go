@@ -64,19 +64,22 @@ type Stats struct {
 }
 
 // Add counts one finding of a severity.
-func (s *Stats) Add(severity string) {
-	s.Findings++
+func (s *Stats) Add(severity string) { s.AddN(severity, 1) }
+
+// AddN counts n findings of a severity.
+func (s *Stats) AddN(severity string, n int) {
+	s.Findings += n
 	switch severity {
 	case "critical":
-		s.Critical++
+		s.Critical += n
 	case "high":
-		s.High++
+		s.High += n
 	case "medium":
-		s.Medium++
+		s.Medium += n
 	case "low":
-		s.Low++
+		s.Low += n
 	default:
-		s.Info++
+		s.Info += n
 	}
 }
 

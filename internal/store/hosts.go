@@ -72,23 +72,6 @@ func (q *Q) HostsByID(ctx context.Context, orgID string, ids []string) (map[stri
 	return out, mapErr(rows.Err())
 }
 
-// addCount adds n findings of a severity rank to st.
-func addCount(st *scan.Stats, rank, n int) {
-	st.Findings += n
-	switch scan.SeverityOfRank(rank) {
-	case "critical":
-		st.Critical += n
-	case "high":
-		st.High += n
-	case "medium":
-		st.Medium += n
-	case "low":
-		st.Low += n
-	default:
-		st.Info += n
-	}
-}
-
 // idArgs is a tenant id followed by ids, as statement arguments.
 func idArgs(orgID string, ids []string) []any {
 	args := make([]any, 0, len(ids)+1)
@@ -122,7 +105,7 @@ func (q *Q) OpenFindingCounts(ctx context.Context, orgID string, ips []string) (
 			return nil, err
 		}
 		st := out[ip]
-		addCount(&st, rank, n)
+		st.AddN(scan.SeverityOfRank(rank), n)
 		out[ip] = st
 	}
 	return out, mapErr(rows.Err())

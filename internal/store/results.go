@@ -205,26 +205,10 @@ func (q *Q) MarkFixed(ctx context.Context, orgID string, ids []string, at time.T
 
 // RunFindingStats counts a run's findings by severity and decides its PCI
 // verdict (by the findings' current statuses, so exceptions apply).
-func (q *Q) RunFindingStats(ctx context.Context, runID string) (scan.Stats, bool, error) {
-	var st scan.Stats
-	rows, err := q.query(ctx, `SELECT f.severity, COUNT(*) FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id
-		WHERE o.run_id = ? GROUP BY f.severity`, runID)
+func (q *Q) RunFindingStats(ctx context.Context, orgID, runID string) (scan.Stats, bool, error) {
+	st, err := q.RunSeverityCounts(ctx, orgID, runID)
 	if err != nil {
 		return st, false, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var sev string
-		var n int
-		if err := rows.Scan(&sev, &n); err != nil {
-			return st, false, err
-		}
-		for range n {
-			st.Add(sev)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return st, false, mapErr(err)
 	}
 	var failing int
 	err = q.queryRow(ctx, `SELECT COUNT(*) FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id

@@ -259,7 +259,7 @@ func (q *Q) RunSeverityCounts(ctx context.Context, orgID, runID string) (scan.St
 		if err := rows.Scan(&rank, &n); err != nil {
 			return st, err
 		}
-		addCount(&st, rank, n)
+		st.AddN(scan.SeverityOfRank(rank), n)
 	}
 	return st, mapErr(rows.Err())
 }

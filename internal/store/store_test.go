@@ -395,7 +395,7 @@ func TestJobsAreEnqueuedWithTheirTransaction(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, f.s.Tx(ctx, func(q *store.Q) error { return q.EnqueueJob(ctx, testJob{N: 2}, &river.InsertOpts{}) }))
-		n, err := storetest.CountJobs(t, f.s, "test.job")
+		n, err := f.s.CountJobs(ctx, "test.job")
 		must(t, err)
 		if n != 1 {
 			t.Fatalf("want exactly the committed job, found %d", n)

@@ -93,10 +93,3 @@ func Each(t *testing.T, fn func(t *testing.T, engine string)) {
 		t.Run(e, func(t *testing.T) { fn(t, e) })
 	}
 }
-
-// CountJobs counts queued jobs of a kind (River's job table), for tests of the
-// outbox rule.
-func CountJobs(t testing.TB, s *store.Store, kind string) (int, error) {
-	t.Helper()
-	return s.CountJobs(context.Background(), kind)
-}
