@@ -5,6 +5,7 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
+	"github.com/perimeterhq/perimeter/internal/exception"
 	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/scan"
 	"github.com/perimeterhq/perimeter/internal/tenant"
@@ -53,6 +54,18 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "GET", Path: "/v2/users/{id}", Summary: "Show a user", Tag: "Users"}, a.getUser)
 	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}", Summary: "Update a user", Tag: "Users"}, a.updateUser)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}", Summary: "Delete a user", Tag: "Users"}, a.deleteUser)
+
+	// Exceptions (§2.6).
+	Handle(a, Op{Method: "GET", Path: "/v2/exceptions", Summary: "List exceptions", Tag: "Exceptions", List: &exception.List}, a.listExceptions)
+	Handle(a, Op{Method: "POST", Path: "/v2/exceptions", Summary: "Propose an exception (pending unless an admin asks to activate it)", Tag: "Exceptions", Status: 201}, a.createException)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/exceptions", Summary: "Delete exceptions (all or nothing; covered findings revert)", Tag: "Exceptions"}, a.deleteExceptions)
+	Handle(a, Op{Method: "POST", Path: "/v2/exceptions/activate", Summary: "Activate exceptions (admin): covered findings and PCI verdicts change at once", Tag: "Exceptions"}, a.activateExceptions)
+	Handle(a, Op{Method: "POST", Path: "/v2/exceptions/reset", Summary: "Put exceptions back to pending (admin; covered findings revert)", Tag: "Exceptions"}, a.resetExceptions)
+	Handle(a, Op{Method: "GET", Path: "/v2/exceptions/statistics", Summary: "Counts by status and type, findings covered, expiring soon", Tag: "Exceptions"}, a.exceptionStatistics)
+	Handle(a, Op{Method: "GET", Path: "/v2/exceptions/{id}", Summary: "Show an exception", Tag: "Exceptions"}, a.getException)
+	Handle(a, Op{Method: "GET", Path: "/v2/exceptions/{id}/details", Summary: "An exception with the findings it covers now", Tag: "Exceptions"}, a.exceptionDetails)
+	Handle(a, Op{Method: "PUT", Path: "/v2/exceptions/{id}", Summary: "Update an exception (active ones: admin; a new scope applies at once)", Tag: "Exceptions"}, a.updateException)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/exceptions/{id}", Summary: "Delete an exception (covered findings revert)", Tag: "Exceptions"}, a.deleteException)
 
 	// Targets (§2.2).
 	Handle(a, Op{Method: "GET", Path: "/v2/targets", Summary: "List targets", Tag: "Targets", List: &inventory.TargetList}, a.listTargets)

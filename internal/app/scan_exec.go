@@ -254,6 +254,9 @@ func (a *App) flush(ctx context.Context, st *runState) error {
 		if err := q.SaveHostResults(ctx, st.ref, st.buffer, a.now()); err != nil {
 			return err
 		}
+		if err := a.applyExceptionsToRun(ctx, q, st.run.OrganizationID, st.run.ID); err != nil {
+			return err
+		}
 		return q.MarkHostsDown(ctx, st.run.OrganizationID, st.down)
 	})
 	if err != nil {

@@ -26,6 +26,7 @@ type Options struct {
 	PurgeInterval    time.Duration // how often expired credentials are purged (default 15 min)
 	ReapInterval     time.Duration // how often runs whose worker died are recovered (default 15 s)
 	ScheduleInterval time.Duration // how often due scheduled scans are started (default 15 s)
+	ExpiryInterval   time.Duration // how often exceptions past their expiry are expired (default 1 min)
 	Log              *slog.Logger
 }
 
@@ -53,6 +54,9 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 	if opt.ScheduleInterval <= 0 {
 		opt.ScheduleInterval = 15 * time.Second
 	}
+	if opt.ExpiryInterval <= 0 {
+		opt.ExpiryInterval = time.Minute
+	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
@@ -61,6 +65,7 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 	river.AddWorker(workers, &scanWorker{app: a})
 	river.AddWorker(workers, &reapWorker{app: a})
 	river.AddWorker(workers, &scheduleWorker{app: a})
+	river.AddWorker(workers, &expireExceptionsWorker{app: a})
 	periodic := func(every time.Duration, id string, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) { return args, nil },
@@ -77,6 +82,7 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 			periodic(opt.PurgeInterval, "purge_expired", PurgeArgs{}),
 			periodic(opt.ReapInterval, "scan_reaper", ReapArgs{}),
 			periodic(opt.ScheduleInterval, "scan_schedules", ScheduleTickArgs{}),
+			periodic(opt.ExpiryInterval, "exception_expiry", ExpireExceptionsArgs{}),
 		},
 	}
 	r := &Runner{log: opt.Log}
@@ -132,5 +138,21 @@ type purgeWorker struct {
 
 func (w *purgeWorker) Work(ctx context.Context, _ *river.Job[PurgeArgs]) error {
 	_, err := w.app.PurgeExpired(ctx)
+	return err
+}
+
+// ExpireExceptionsArgs is the periodic expiry of exceptions past expires_at.
+type ExpireExceptionsArgs struct{}
+
+// Kind implements river.JobArgs.
+func (ExpireExceptionsArgs) Kind() string { return "exception.expire" }
+
+type expireExceptionsWorker struct {
+	river.WorkerDefaults[ExpireExceptionsArgs]
+	app *app.App
+}
+
+func (w *expireExceptionsWorker) Work(ctx context.Context, _ *river.Job[ExpireExceptionsArgs]) error {
+	_, err := w.app.ExpireExceptions(ctx)
 	return err
 }
