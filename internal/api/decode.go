@@ -19,12 +19,13 @@ const MaxJSONBody = 1 << 20
 // Unknown fields are ignored (existing CG clients send fields we do not use);
 // malformed JSON and trailing data are 400; a value of the wrong type is 422
 // naming the field; a body over the limit is 413.
-func decodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
+	limit = max(limit, MaxJSONBody)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return errs.New(errs.TooLarge, "Request body is larger than %d bytes", MaxJSONBody)
+			return errs.New(errs.TooLarge, "Request body is larger than %d bytes", limit)
 		}
 		return errs.New(errs.Malformed, "Could not read the request body")
 	}

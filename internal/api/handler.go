@@ -45,6 +45,7 @@ type Op struct {
 	List        *listing.Spec // a list endpoint: page, per_page, q[], dates and sort are parsed
 	Query       []Param
 	Produces    string // content type of a non-JSON success body
+	MaxBody     int64  // JSON body limit when larger than MaxJSONBody (e.g. an embedded logo)
 	ID          string // operationId; derived from method and path when empty
 
 	in, out reflect.Type
@@ -118,7 +119,7 @@ func Handle[In, Out any](a *API, op Op, fn func(c *Ctx, in *In) (*Out, error)) {
 		}
 		in := new(In)
 		if hasBody {
-			if err := decodeJSON(w, r, in); err != nil {
+			if err := decodeJSON(w, r, in, op.MaxBody); err != nil {
 				writeError(w, r, a.log, err)
 				return
 			}
