@@ -337,6 +337,10 @@ func (p *pdfDoc) svgLogo(data []byte, x, y, w, h float64) bool {
 	p.f.SetLineWidth(0.3)
 	p.f.SVGBasicDraw(&sig, s, "_")
 	p.f.SetLineWidth(0.2)
+	// The SVG set colours behind our record's back: set ours again.
+	c := p.colors
+	p.f.SetFillColor(c.fill.r, c.fill.g, c.fill.b)
+	p.f.SetDrawColor(c.draw.r, c.draw.g, c.draw.b)
 	return !p.f.Err()
 }
 

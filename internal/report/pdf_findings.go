@@ -35,11 +35,10 @@ func (p *pdfDoc) findingDetails() error {
 }
 
 // findingBlock writes one finding: title bar with its badge, the facts in
-// two columns, then description, evidence, solution and references.
+// two columns, then description, evidence, solution and references, each
+// labelled in the left gutter.
 func (p *pdfDoc) findingBlock(n int, x *Finding) {
 	f := p.f
-	p.titleBar(fmt.Sprintf("%d. %s", n, cleanLine(x.Title)), x.Severity, "")
-
 	host := cleanLine(x.IP)
 	if hn := cleanLine(x.Hostname); hn != "" {
 		host += " (" + hn + ")"
@@ -69,132 +68,64 @@ func (p *pdfDoc) findingBlock(n int, x *Finding) {
 	if v := cleanLine(x.CVSSVector); v != "" {
 		cvss += "   " + v
 	}
-	p.facts([][2]string{
-		{"Host", host}, {"Service", service},
-		{"Status", status}, {"PCI DSS", pci},
-		{"First seen", fmtTime(x.FirstSeen)}, {"Last seen", fmtTime(x.LastSeen)},
-	})
-	// The vector and the CVE list are long: full-width lines.
-	p.facts([][2]string{{"CVSS", cvss}})
-	if len(x.CVEs) > 0 {
-		p.facts([][2]string{{"CVEs", cleanLine(strings.Join(x.CVEs, ", "))}})
-	}
-	if id := cleanLine(x.CheckID); id != "" {
-		p.facts([][2]string{{"Check", id}})
-	}
+	ev, evNote := evidenceText(x.Evidence)
 
-	if s := strings.TrimSpace(x.Description); s != "" {
-		p.label("Description")
-		p.paragraph(s, 8.5)
-	}
-	if ev, note := evidenceText(x.Evidence); ev != "" {
-		p.label("Evidence")
-		p.mono(7.3)
-		p.fill(rgb{0xF3, 0xF4, 0xF6})
+	// Wrap everything first, one font at a time, ending on the value font
+	// the drawing starts with.
+	const half = contentW/2 - gutterW - 2
+	const full = contentW - gutterW
+	p.setFont(fontTitle)
+	title := wrapCap(f, fmt.Sprintf("%d. %s", n, cleanLine(x.Title)), contentW-26, 2)
+	var evLines []string
+	if ev != "" {
+		p.setFont(fontMono)
 		// Tabs have no glyph in the font: expand them like a terminal.
-		p.textLines(marginX, contentW, f.SplitText(strings.ReplaceAll(ev, "\t", "    "), contentW), lineH(7.3), true)
-		if note != "" {
-			p.font("I", 7.5)
-			p.textColor(colorMuted)
-			p.textLines(marginX, contentW, []string{note}, lineH(7.5)+0.5, false)
-			p.textColor(colorText)
+		evLines = f.SplitText(strings.ReplaceAll(ev, "\t", "    "), full)
+	}
+	p.setFont(fontValue)
+	w := func(s string, width float64) []string { return wrapCap(f, s, width, 6) }
+
+	b := &block{}
+	b.titleBar(p, title, x.Severity)
+	b.factsRow(fact{"Host", w(host, half)}, fact{"Service", w(service, half)})
+	b.factsRow(fact{"Status", w(status, half)}, fact{"PCI DSS", w(pci, half)})
+	b.factsRow(fact{"First seen", w(fmtTime(x.FirstSeen), half)}, fact{"Last seen", w(fmtTime(x.LastSeen), half)})
+	b.factsRow(fact{"CVSS", w(cvss, full)}) // the vector is long: full width
+	cves, check := cleanLine(strings.Join(x.CVEs, ", ")), cleanLine(x.CheckID)
+	switch {
+	case cves != "" && check != "":
+		b.factsRow(fact{"CVEs", w(cves, half)}, fact{"Check", w(check, half)})
+	case cves != "":
+		b.factsRow(fact{"CVEs", w(cves, full)})
+	case check != "":
+		b.factsRow(fact{"Check", w(check, full)})
+	}
+	// Keep the bar with the facts: a bar never ends a page.
+	for _, r := range b.rows {
+		b.keep += r.h
+	}
+	if s := strings.TrimSpace(x.Description); s != "" {
+		b.section("Description", f.SplitText(clean(s), full), fontValue, colorText, nil)
+	}
+	if len(evLines) > 0 {
+		shade := rgb{0xF3, 0xF4, 0xF6}
+		b.section("Evidence", evLines, fontMono, colorText, &shade)
+		if evNote != "" {
+			b.section("", []string{evNote}, fontNote, colorMuted, nil)
 		}
 	}
 	if s := strings.TrimSpace(x.Solution); s != "" {
-		p.label("Solution")
-		p.paragraph(s, 8.5)
+		b.section("Solution", f.SplitText(clean(s), full), fontValue, colorText, nil)
 	}
 	if len(x.References) > 0 {
-		p.label("References")
-		p.font("", 8)
-		p.textColor(p.accent)
+		var refs []string
 		for _, r := range x.References {
-			p.textLines(marginX, contentW, f.SplitText(cleanLine(r), contentW), lineH(8), false)
+			refs = append(refs, f.SplitText(cleanLine(r), full)...)
 		}
-		p.textColor(colorText)
+		b.section("References", refs, fontValue, p.accent, nil)
 	}
-	f.Ln(5)
-}
-
-// titleBar starts a block: a tinted bar with a severity stripe, the title
-// (up to two lines), a badge and an optional right-hand note.
-func (p *pdfDoc) titleBar(title, severity, note string) {
-	f := p.f
-	badgeW := 20.0
-	p.font("B", 9.5)
-	lines := f.SplitText(title, contentW-badgeW-6)
-	if len(lines) > 2 {
-		lines = lines[:2]
-		lines[1] = fitText(f, lines[1]+" …", contentW-badgeW-6)
-	}
-	lh := lineH(9.5)
-	h := float64(len(lines))*lh + 3.2
-	// Room for the bar and the first facts, so a bar never ends a page.
-	p.ensure(h + 22)
-	y := f.GetY()
-	p.fill(p.primary.tint(0.9))
-	f.Rect(marginX, y, contentW, h, "F")
-	p.fill(severityColor(severity))
-	f.Rect(marginX, y, 1.6, h, "F")
-	p.textColor(p.primary)
-	for i, line := range lines {
-		f.SetXY(marginX+2.5, y+1.6+float64(i)*lh)
-		f.CellFormat(contentW-badgeW-6, lh, line, "", 0, "L", false, 0, "")
-	}
-	p.textColor(colorText)
-	p.badge(marginX+contentW-badgeW-1.5, y+(h-5)/2, badgeW, 5, severity)
-	f.SetXY(marginX, y+h+1.2)
-	if note != "" {
-		p.font("I", 8)
-		p.textColor(colorMuted)
-		f.SetX(marginX)
-		f.CellFormat(contentW, 5, note, "", 1, "L", false, 0, "")
-		p.textColor(colorText)
-	}
-}
-
-// facts writes label/value pairs, two pairs per line (one when a single
-// pair is given), each value wrapped within its half.
-func (p *pdfDoc) facts(kv [][2]string) {
-	f := p.f
-	cols := 2
-	if len(kv) == 1 {
-		cols = 1
-	}
-	labelW := 20.0
-	colW := contentW / float64(cols)
-	lh := lineH(8.3)
-	for i := 0; i < len(kv); i += cols {
-		wrapped := make([][]string, cols)
-		n := 1
-		p.font("", 8.3)
-		for c := 0; c < cols && i+c < len(kv); c++ {
-			wrapped[c] = f.SplitText(kv[i+c][1], colW-labelW-2)
-			if len(wrapped[c]) > 6 {
-				wrapped[c] = wrapped[c][:6]
-			}
-			n = max(n, len(wrapped[c]))
-		}
-		h := float64(n) * lh
-		if f.GetY()+h > pageBottom {
-			f.AddPage()
-		}
-		y := f.GetY()
-		for c := 0; c < cols && i+c < len(kv); c++ {
-			x := marginX + float64(c)*colW
-			p.font("B", 8)
-			p.textColor(colorMuted)
-			f.SetXY(x, y)
-			f.CellFormat(labelW, lh, kv[i+c][0], "", 0, "L", false, 0, "")
-			p.font("", 8.3)
-			p.textColor(colorText)
-			for j, line := range wrapped[c] {
-				f.SetXY(x+labelW, y+float64(j)*lh)
-				f.CellFormat(colW-labelW-2, lh, line, "", 0, "L", false, 0, "")
-			}
-		}
-		f.SetXY(marginX, y+h)
-	}
+	b.gap(4)
+	p.drawBlock(b)
 }
 
 // vulnerabilityTable is the advanced report's compact list: one row per
@@ -238,29 +169,35 @@ func (p *pdfDoc) remediation() error {
 	p.paragraph("Each item below is one vulnerability check with every place it was found. Items are ordered by "+
 		"severity, then CVSS score, then how widely the issue occurs; fixing them in this order removes the most risk first.", 9)
 	p.f.Ln(3)
+	f := p.f
+	const full = contentW - gutterW
 	for i, it := range items {
-		note := fmt.Sprintf("%s on %s · highest CVSS %s", plural(it.Count, "finding", "findings"),
+		summary := fmt.Sprintf("%s on %s · highest CVSS %s", plural(it.Count, "finding", "findings"),
 			plural(len(it.Hosts), "host/port", "hosts/ports"), fmtCVSS(it.CVSS))
 		if it.PCIFail {
-			note += " · fails PCI DSS"
+			summary += " · fails PCI DSS"
 		}
-		p.titleBar(fmt.Sprintf("R%d. %s", i+1, cleanLine(it.Title)), it.Severity, note)
-		var kv [][2]string
+		p.setFont(fontTitle)
+		title := wrapCap(f, fmt.Sprintf("R%d. %s", i+1, cleanLine(it.Title)), contentW-26, 2)
+		p.setFont(fontValue)
+		b := &block{}
+		b.titleBar(p, title, it.Severity)
+		b.factsRow(fact{"Scope", wrapCap(f, summary, full, 3)})
 		if id := cleanLine(it.CheckID); id != "" {
-			kv = append(kv, [2]string{"Check", id})
+			b.factsRow(fact{"Check", wrapCap(f, id, full, 2)})
 		}
 		if len(it.CVEs) > 0 {
-			kv = append(kv, [2]string{"CVEs", cleanLine(listSome(it.CVEs, 30, ", "))})
+			b.factsRow(fact{"CVEs", wrapCap(f, cleanLine(listSome(it.CVEs, 30, ", ")), full, 6)})
 		}
-		kv = append(kv, [2]string{"Affected", cleanLine(listSome(it.Hosts, 60, ", "))})
-		for _, e := range kv {
-			p.facts([][2]string{e})
+		for _, r := range b.rows {
+			b.keep += r.h
 		}
 		if s := strings.TrimSpace(it.Solution); s != "" {
-			p.label("Solution")
-			p.paragraph(s, 8.5)
+			b.section("Solution", f.SplitText(clean(s), full), fontValue, colorText, nil)
 		}
-		p.f.Ln(4)
+		b.section("Affected", f.SplitText(cleanLine(listSome(it.Hosts, 60, ", ")), full), fontValue, colorText, nil)
+		b.gap(5)
+		p.drawBlock(b)
 	}
 	return nil
 }

@@ -125,6 +125,7 @@ func (t *pdfTable) row(cells ...string) {
 		p.fill(t.p.primary.tint(0.93))
 		f.Rect(x, y, contentW, h, "F")
 	}
+	p.textColor(colorText)
 	t.rows++
 	for i, c := range t.cols {
 		lines := wrapped[i]
