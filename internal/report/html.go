@@ -256,17 +256,20 @@ type htmlTable struct {
 	Rows [][]htmlCell
 }
 
+// heads parses "Name|Count>|…" into header cells; a trailing ">" marks a
+// numeric, right-aligned column.
 func heads(spec string) []htmlHead {
 	var hs []htmlHead
 	for _, s := range strings.Split(spec, "|") {
-		num := strings.HasPrefix(s, "#")
-		hs = append(hs, htmlHead{strings.TrimPrefix(s, "#"), num})
+		num := strings.HasSuffix(s, ">") // right-aligned numeric column
+		hs = append(hs, htmlHead{strings.TrimSuffix(s, ">"), num})
 	}
 	return hs
 }
 
 func num(n int) htmlCell      { return htmlCell{Text: strconv.Itoa(n), Class: "num"} }
 func txt(s string) htmlCell   { return htmlCell{Text: s} }
+func date(s string) htmlCell  { return htmlCell{Text: s, Class: "nw"} }
 func mono(s string) htmlCell  { return htmlCell{Text: s, Class: "mono"} }
 func badge(s string) htmlCell { return htmlCell{Text: severityLabel(s), Badge: severityKey(s)} }
 
@@ -288,7 +291,7 @@ func (h *htmlWriter) hosts() {
 		h.exec("empty", "No hosts were found.")
 		return
 	}
-	t := htmlTable{Head: heads("IP address|Hostname|Operating system|#Open ports|#Critical|#High|#Medium|#Low|#Info|PCI")}
+	t := htmlTable{Head: heads("IP address|Hostname|Operating system|Open ports>|Critical>|High>|Medium>|Low>|Info>|PCI")}
 	for _, x := range d.Hosts {
 		c := x.Counts
 		t.Rows = append(t.Rows, []htmlCell{mono(cleanLine(x.IP)), txt(cleanLine(x.Hostname)), txt(cleanLine(x.OS)),
@@ -307,7 +310,7 @@ func (h *htmlWriter) top() error {
 		h.exec("empty", "No vulnerabilities were found.")
 		return nil
 	}
-	t := htmlTable{Head: heads("#|Severity|#CVSS|Host|Vulnerability")}
+	t := htmlTable{Head: heads("#>|Severity|CVSS>|Host|Vulnerability")}
 	for i := range top {
 		x := &top[i]
 		t.Rows = append(t.Rows, []htmlCell{num(i + 1), badge(x.Severity), {Text: fmtCVSS(x.CVSSScore), Class: "num"},
@@ -324,7 +327,7 @@ func (h *htmlWriter) exceptions() {
 		h.exec("empty", "No exceptions apply.")
 		return
 	}
-	t := htmlTable{Head: heads("Type|Status|Check|Host|Reason|Expires|#Findings")}
+	t := htmlTable{Head: heads("Type|Status|Check|Host|Reason|Expires|Findings>")}
 	for _, e := range d.Exceptions {
 		host := cleanLine(e.Host)
 		if e.Port > 0 {

@@ -86,12 +86,12 @@ func (h *htmlWriter) vulnerabilities() error {
 	n := 0
 	err := h.d.walk(func(x *Finding) error {
 		if n == 0 {
-			h.exec("tableStart", heads("Severity|#CVSS|Host|Vulnerability|Target|Status|First seen|Last seen"))
+			h.exec("tableStart", heads("Severity|CVSS>|Host|Vulnerability|Target|Status|First seen|Last seen"))
 		}
 		n++
 		h.exec("row", []htmlCell{badge(x.Severity), {Text: fmtCVSS(x.CVSSScore), Class: "num"}, mono(cleanLine(x.hostPort())),
 			txt(cleanLine(x.Title)), txt(cleanLine(x.TargetName)), txt(statusLabel(cleanLine(x.Status))),
-			txt(fmtDate(x.FirstSeen)), txt(fmtDate(x.LastSeen))})
+			date(fmtDate(x.FirstSeen)), date(fmtDate(x.LastSeen))})
 		return h.err
 	})
 	if err != nil {
@@ -158,7 +158,7 @@ func (h *htmlWriter) trends() {
 	}
 	step := niceCeil(float64(most) / 4)
 	top := 4 * step
-	const x0, w, y0, ht = 50.0, 700.0, 10.0, 200.0
+	const x0, w, y0, ht = 50.0, 660.0, 10.0, 200.0 // room for the last date label
 	px := func(i int) float64 {
 		if len(ts) == 1 {
 			return x0 + w/2
@@ -187,10 +187,10 @@ func (h *htmlWriter) trends() {
 		Grid, XLabels []svgLabel
 		Series        []svgSeries
 	}{grid, xl, series})
-	t := htmlTable{Head: heads("Period|#Runs|#Critical|#High|#Medium|#Low|#Info|#Total|#PCI pass|#PCI fail")}
+	t := htmlTable{Head: heads("Period|Runs>|Critical>|High>|Medium>|Low>|Info>|Total>|PCI pass>|PCI fail>")}
 	for _, p := range ts {
 		c := p.Counts
-		t.Rows = append(t.Rows, []htmlCell{txt(fmtDate(p.Date)), num(p.Runs), num(c.Critical), num(c.High), num(c.Medium),
+		t.Rows = append(t.Rows, []htmlCell{date(fmtDate(p.Date)), num(p.Runs), num(c.Critical), num(c.High), num(c.Medium),
 			num(c.Low), num(c.Info), num(c.Total()), num(p.PCIPass), num(p.PCIFails)})
 	}
 	h.exec("table", t)

@@ -41,6 +41,8 @@ td{padding:5px 8px;border-bottom:1px solid #D0D4DA;vertical-align:top}
 tbody tr:nth-child(even) td{background:TINT}
 table.facts th{background:none;color:#616161;width:190px;font-weight:600;border-bottom:1px solid #D0D4DA}
 td.num,th.num{text-align:right}
+td.nw{white-space:nowrap}
+table.facts tbody tr td{background:none}
 .mono,td.mono{font-family:"SFMono-Regular",Consolas,"Liberation Mono",Menlo,monospace;font-size:12px}
 .verdict{border-radius:8px;color:#fff;padding:18px 24px;margin:18px 0;display:flex;gap:28px;align-items:center}
 .verdict.pass{background:PASS}.verdict.fail{background:FAIL}
@@ -133,7 +135,7 @@ const htmlSource = `
 {{end}}
 
 {{define "lines"}}<svg class="chart" viewBox="0 0 760 250" role="img" aria-label="Findings over time">
-{{range .Grid}}<line x1="50" x2="750" y1="{{.Y}}" y2="{{.Y}}" stroke="#D0D4DA" stroke-width="1"></line><text x="44" y="{{.TY}}" font-size="11" text-anchor="end" fill="#616161">{{.Label}}</text>
+{{range .Grid}}<line x1="50" x2="710" y1="{{.Y}}" y2="{{.Y}}" stroke="#D0D4DA" stroke-width="1"></line><text x="44" y="{{.TY}}" font-size="11" text-anchor="end" fill="#616161">{{.Label}}</text>
 {{end}}{{range .XLabels}}<text x="{{.X}}" y="228" font-size="11" text-anchor="middle" fill="#616161">{{.Label}}</text>
 {{end}}{{range .Series}}<polyline fill="none" stroke="{{.Color}}" stroke-width="2.5" points="{{.Points}}"></polyline>
 {{end}}{{range $i, $s := .Series}}<rect x="{{$s.LX}}" y="238" width="14" height="6" fill="{{$s.Color}}"></rect><text x="{{$s.TX}}" y="245" font-size="11" fill="#212121">{{$s.Label}}</text>
