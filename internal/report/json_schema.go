@@ -88,11 +88,13 @@ func object(props map[string]any) map[string]any {
 	return map[string]any{"type": "object", "properties": props, "required": req, "additionalProperties": false}
 }
 
-func str() map[string]any      { return map[string]any{"type": "string"} }
-func integer() map[string]any  { return map[string]any{"type": "integer"} }
-func number() map[string]any   { return map[string]any{"type": "number"} }
-func boolean() map[string]any  { return map[string]any{"type": "boolean"} }
-func dateTime() map[string]any { return map[string]any{"type": "string", "format": "date-time", "nullable": true} }
+func str() map[string]any     { return map[string]any{"type": "string"} }
+func integer() map[string]any { return map[string]any{"type": "integer"} }
+func number() map[string]any  { return map[string]any{"type": "number"} }
+func boolean() map[string]any { return map[string]any{"type": "boolean"} }
+func dateTime() map[string]any {
+	return map[string]any{"type": "string", "format": "date-time", "nullable": true}
+}
 
 func array(items map[string]any) map[string]any {
 	return map[string]any{"type": "array", "items": items}

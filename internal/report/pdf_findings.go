@@ -136,8 +136,8 @@ func (p *pdfDoc) vulnerabilityTable() error {
 	err := p.d.walk(func(x *Finding) error {
 		if t == nil {
 			t = p.table([]pdfCol{
-				{"Severity", 16, "C"}, {"CVSS", 11, "R"}, {"Host", 33, "L"}, {"Vulnerability", 46, "L"},
-				{"Target", 20, "L"}, {"Status", 15, "L"}, {"First seen", 19.5, "L"}, {"Last seen", 19.5, "L"},
+				{"Severity", 15.5, "C"}, {"CVSS", 11, "R"}, {"Host", 32.5, "L"}, {"Vulnerability", 43, "L"},
+				{"Target", 20, "L"}, {"Status", 17, "L"}, {"First seen", 20.5, "L"}, {"Last seen", 20.5, "L"},
 			}, []cellKind{cellSeverity, cellText, cellMono})
 		}
 		t.row(x.Severity, fmtCVSS(x.CVSSScore), cleanLine(x.hostPort()), cleanLine(x.Title),
