@@ -95,7 +95,7 @@ func cell(s string) string {
 		return s
 	}
 	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
+	case '=', '+', '-', '@', '\t', '\r', '\n': // clean turned a leading CR into LF
 		return "'" + s
 	}
 	return s

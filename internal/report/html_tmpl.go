@@ -42,7 +42,7 @@ tbody tr:nth-child(even) td{background:TINT}
 table.facts th{background:none;color:#616161;width:190px;font-weight:600;border-bottom:1px solid #D0D4DA}
 td.num,th.num{text-align:right}
 td.nw{white-space:nowrap}
-table.facts tbody tr td{background:none}
+table.facts tbody tr td{background:none;white-space:pre-line}
 .mono,td.mono{font-family:"SFMono-Regular",Consolas,"Liberation Mono",Menlo,monospace;font-size:12px}
 .verdict{border-radius:8px;color:#fff;padding:18px 24px;margin:18px 0;display:flex;gap:28px;align-items:center}
 .verdict.pass{background:PASS}.verdict.fail{background:FAIL}

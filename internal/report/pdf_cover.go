@@ -67,30 +67,36 @@ func (p *pdfDoc) coverPage() {
 	}
 	p.textColor(colorText)
 
-	// Particulars.
+	// Particulars, down to the verdict box (or the contact lines).
+	bottom := 204.0
+	if d.Type == Advanced {
+		bottom = 250
+	}
 	f.SetXY(marginX, 126)
 	for _, kv := range p.coverFacts() {
-		if f.GetY() > 196 {
+		y := f.GetY()
+		room := min(coverFactLines, int((bottom-y)/5.5))
+		if room < 1 {
 			break
 		}
-		p.font("B", 9)
-		p.textColor(colorMuted)
-		y := f.GetY()
-		f.SetX(marginX)
-		f.CellFormat(45, 6, kv[0], "", 0, "L", false, 0, "")
 		p.font("", 9.5)
-		p.textColor(colorText)
 		lines := f.SplitText(kv[1], contentW-45)
+		if len(lines) > room {
+			lines = lines[:room]
+			lines[room-1] = fitText(f, lines[room-1]+" …", contentW-45)
+		}
+		p.textColor(colorText)
 		for i, line := range lines {
-			if i == 3 {
-				break
-			}
 			f.SetXY(marginX+45, y+float64(i)*5.5)
 			f.CellFormat(contentW-45, 6, line, "", 0, "L", false, 0, "")
 		}
+		p.font("B", 9)
+		p.textColor(colorMuted)
+		f.SetXY(marginX, y)
+		f.CellFormat(45, 6, kv[0], "", 0, "L", false, 0, "")
 		p.draw(colorRule)
 		f.SetLineWidth(0.15)
-		yEnd := y + float64(max(1, min(3, len(lines))))*5.5 + 1.5
+		yEnd := y + float64(max(1, len(lines)))*5.5 + 1.5
 		f.Line(marginX, yEnd, marginX+contentW, yEnd)
 		f.SetXY(marginX, yEnd+1)
 	}
@@ -120,6 +126,10 @@ func (p *pdfDoc) coverPage() {
 	p.textColor(colorText)
 }
 
+// coverFactLines caps a cover fact (a long filter list, a long name) so the
+// facts never run into the verdict box.
+const coverFactLines = 6
+
 // kicker is the small line above the title.
 func (p *pdfDoc) kicker() string {
 	switch p.d.Run.Product {
@@ -146,7 +156,16 @@ func (p *pdfDoc) coverFacts() [][2]string {
 	if d.Type == Advanced {
 		add("Generated", fmtTime(d.GeneratedAt))
 		add("Report ID", d.ID)
-		add("Filters", strings.Join(d.Filters, " · "))
+		// One filter a line: the list says what the report covers.
+		var fs []string
+		for _, x := range d.Filters {
+			if x = cleanLine(x); x != "" {
+				fs = append(fs, x)
+			}
+		}
+		if len(fs) > 0 {
+			kv = append(kv, [2]string{"Filters", strings.Join(fs, "\n")})
+		}
 		var secs []string
 		for _, s := range advancedSectionOrder {
 			if d.Has(s) {
