@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/api"
 	"github.com/perimeterhq/perimeter/internal/app"
+	"github.com/perimeterhq/perimeter/internal/blob"
 	"github.com/perimeterhq/perimeter/internal/feed"
 	"github.com/perimeterhq/perimeter/internal/jobs"
 )
@@ -25,7 +27,7 @@ func init() { extraCommands = append(extraCommands, newServeCommand) }
 type serveConfig struct {
 	out                            io.Writer // where the first-run banner goes (stderr)
 	addr, dbURL, logFormat         string
-	feedDir, scanExclude           string
+	feedDir, scanExclude, dataDir  string
 	workers, scanWorkers, orgScans int
 	sessionTTL, shutdown           time.Duration
 	heartbeat, staleAfter          time.Duration
@@ -50,6 +52,7 @@ func newServeCommand() *cobra.Command {
 	fs.IntVar(&c.workers, "workers", envInt("PERIMETER_WORKERS", 4), "concurrent background jobs in this process; 0 = none (env PERIMETER_WORKERS)")
 	fs.DurationVar(&c.sessionTTL, "session-ttl", envDuration("PERIMETER_SESSION_TTL", 24*time.Hour), "sign-in session lifetime (env PERIMETER_SESSION_TTL)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", envDuration("PERIMETER_SHUTDOWN_TIMEOUT", 30*time.Second), "how long in-flight requests and jobs get to finish on shutdown")
+	fs.StringVar(&c.dataDir, "data-dir", envString("PERIMETER_DATA_DIR", "data"), "data directory: generated report files under blobs/ (env PERIMETER_DATA_DIR)")
 	fs.StringVar(&c.feedDir, "feed-dir", envString("PERIMETER_FEED_DIR", feed.DefaultDir()), "vulnerability feed directory for CVE matching (env PERIMETER_FEED_DIR)")
 	fs.StringVar(&c.scanExclude, "scan-exclude", envString("PERIMETER_SCAN_EXCLUDE", app.DefaultScanExclude),
 		"hosts no scan may touch, whatever the target says: e.g. the platform's own networks (env PERIMETER_SCAN_EXCLUDE)")
@@ -78,8 +81,12 @@ func serve(ctx context.Context, c serveConfig) error {
 	if len(applied) > 0 {
 		log.Info("database migrated", "engine", s.Engine(), "applied", len(applied))
 	}
+	blobs, err := blob.NewDir(filepath.Join(c.dataDir, "blobs"))
+	if err != nil {
+		return fmt.Errorf("--data-dir: %w", err)
+	}
 	a := app.New(s, app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
-		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude}, log)
+		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, Blobs: blobs}, log)
 	res, email, password, created, err := a.FirstRun(ctx, os.Getenv("PERIMETER_ADMIN_EMAIL"), os.Getenv("PERIMETER_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("first-run bootstrap: %w", err)

@@ -50,7 +50,7 @@ func startServe(t *testing.T, dbURL string) (string, *syncBuffer, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- serve(ctx, serveConfig{out: out, addr: addr, dbURL: dbURL, logFormat: "text", workers: 2,
+		done <- serve(ctx, serveConfig{out: out, addr: addr, dbURL: dbURL, logFormat: "text", workers: 2, dataDir: t.TempDir(),
 			sessionTTL: time.Hour, shutdown: 10 * time.Second, scanWorkers: 2, orgScans: 2})
 	}()
 	base := "http://" + addr

@@ -44,9 +44,10 @@ type Op struct {
 	Status      int           // success status; default 200
 	List        *listing.Spec // a list endpoint: page, per_page, q[], dates and sort are parsed
 	Query       []Param
-	Produces    string // content type of a non-JSON success body
-	MaxBody     int64  // JSON body limit when larger than MaxJSONBody (e.g. an embedded logo)
-	ID          string // operationId; derived from method and path when empty
+	Produces    string         // content type of a non-JSON success body
+	MaxBody     int64          // JSON body limit when larger than MaxJSONBody (e.g. an embedded logo)
+	Content     map[string]any // documented content types and schemas of a non-JSON success body (overrides Produces)
+	ID          string         // operationId; derived from method and path when empty
 
 	in, out reflect.Type
 }

@@ -100,6 +100,12 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 	responses := map[string]any{}
 	ok := map[string]any{"description": http.StatusText(op.Status)}
 	switch {
+	case op.Content != nil:
+		content := map[string]any{}
+		for typ, schema := range op.Content {
+			content[typ] = map[string]any{"schema": schema}
+		}
+		ok["content"] = content
 	case op.Produces != "":
 		ok["content"] = map[string]any{op.Produces: map[string]any{"schema": map[string]any{"type": "string"}}}
 	case op.out != nil && op.out != reflect.TypeFor[Empty]():

@@ -7,6 +7,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/exception"
 	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/report"
 	"github.com/perimeterhq/perimeter/internal/scan"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 	"github.com/perimeterhq/perimeter/internal/user"
@@ -54,6 +55,33 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "GET", Path: "/v2/users/{id}", Summary: "Show a user", Tag: "Users"}, a.getUser)
 	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}", Summary: "Update a user", Tag: "Users"}, a.updateUser)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}", Summary: "Delete a user", Tag: "Users"}, a.deleteUser)
+
+	// Reports (§2.4).
+	Handle(a, Op{Method: "GET", Path: "/v2/reports", Summary: "List reports (one per finished run)", Tag: "Reports", List: &report.List}, a.listReports)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/reports", Summary: "Delete reports and their files (all or nothing)", Tag: "Reports"}, a.deleteReports)
+	Handle(a, Op{Method: "GET", Path: "/v2/reports/{id}", Summary: "Show a report with its files", Tag: "Reports"}, a.getReport)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/reports/{id}", Summary: "Delete a report and its files", Tag: "Reports"}, a.deleteReport)
+	Handle(a, Op{Method: "POST", Path: "/v2/reports/{id}/generate", Summary: "Generate a file in a type and format (asynchronous: pending → processing → done|failed; fires report_generated)", Tag: "Reports", Status: 202}, a.generateReport)
+	Handle(a, Op{Method: "GET", Path: "/v2/reports/{id}/download", Summary: "Download a generated file (Content-Disposition, X-Checksum-SHA256, Digest)", Tag: "Reports", Query: kindQuery, Content: reportContent()}, a.downloadReport)
+	Handle(a, Op{Method: "GET", Path: "/v2/reports/{id}/exists", Summary: "Whether a file exists, its status and SHA-256", Tag: "Reports", Query: kindQuery}, a.reportExists)
+	Handle(a, Op{Method: "POST", Path: "/v2/reports/{id}/verify", Summary: "Verify a file's integrity by its SHA-256", Tag: "Reports"}, a.verifyReport)
+
+	// Advanced reports (§2.9).
+	Handle(a, Op{Method: "GET", Path: "/v2/advanced_reports", Summary: "List advanced report definitions", Tag: "Advanced reports", List: &report.DefinitionList}, a.listAdvancedReports)
+	Handle(a, Op{Method: "POST", Path: "/v2/advanced_reports", Summary: "Save a cross-scan report definition (filters, sections, format)", Tag: "Advanced reports", Status: 201}, a.createAdvancedReport)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/advanced_reports", Summary: "Delete advanced reports (all or nothing)", Tag: "Advanced reports"}, a.deleteAdvancedReports)
+	Handle(a, Op{Method: "GET", Path: "/v2/advanced_reports/{id}", Summary: "Show an advanced report with its last generated file", Tag: "Advanced reports"}, a.getAdvancedReport)
+	Handle(a, Op{Method: "PUT", Path: "/v2/advanced_reports/{id}", Summary: "Update an advanced report", Tag: "Advanced reports"}, a.updateAdvancedReport)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/advanced_reports/{id}", Summary: "Delete an advanced report and its files", Tag: "Advanced reports"}, a.deleteAdvancedReport)
+	Handle(a, Op{Method: "POST", Path: "/v2/advanced_reports/{id}/generate", Summary: "Generate the report (asynchronous, like reports)", Tag: "Advanced reports", Status: 202}, a.generateAdvancedReport)
+	Handle(a, Op{Method: "GET", Path: "/v2/advanced_reports/{id}/download", Summary: "Download the generated file", Tag: "Advanced reports",
+		Query: []Param{{Name: "format", Doc: "default: the definition's format"}}, Content: reportContent()}, a.downloadAdvancedReport)
+
+	// White-label settings (§2.18).
+	Handle(a, Op{Method: "GET", Path: "/v2/whitelabel_settings", Summary: "Branding in effect (inherited from the nearest partner)", Tag: "Whitelabel settings"}, a.getWhitelabel)
+	Handle(a, Op{Method: "GET", Path: "/v2/whitelabel_settings/public", Summary: "Public branding of a custom domain, for login pages (API key only)", Tag: "Whitelabel settings", Auth: AuthKey,
+		Query: []Param{{Name: "domain", Doc: "the console's host name", Required: true}}}, a.publicWhitelabel)
+	Handle(a, Op{Method: "PUT", Path: "/v2/whitelabel_settings", Summary: "Update the branding (admins of partner organizations; logo PNG/SVG ≤ 1 MiB)", Tag: "Whitelabel settings", MaxBody: 2 << 20}, a.updateWhitelabel)
 
 	// Exceptions (§2.6).
 	Handle(a, Op{Method: "GET", Path: "/v2/exceptions", Summary: "List exceptions", Tag: "Exceptions", List: &exception.List}, a.listExceptions)

@@ -11,11 +11,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/perimeterhq/perimeter/internal/api"
 	"github.com/perimeterhq/perimeter/internal/app"
+	"github.com/perimeterhq/perimeter/internal/blob"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
@@ -50,6 +52,13 @@ func NewWithConfig(t testing.TB, engine string, cfg app.Config) *Env {
 	s := storetest.Open(t, engine)
 	if cfg.Version == "" {
 		cfg.Version = "test"
+	}
+	if cfg.Blobs == nil {
+		blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Blobs = blobs
 	}
 	a := app.New(s, cfg, nil)
 	boot, err := a.Bootstrap(context.Background(), "root@platform.test", AdminPassword)

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/perimeterhq/perimeter/internal/audit"
+	"github.com/perimeterhq/perimeter/internal/blob"
 	"github.com/perimeterhq/perimeter/internal/hostspec"
 	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/store"
@@ -34,6 +35,7 @@ type Config struct {
 	MaxRunAttempts     int           // attempts of a run whose worker died before it fails (default 3)
 	OrgScanConcurrency int           // runs of one organization executing at once (default 2)
 	ScanExclude        string        // hosts no scan of any organization may touch (hostspec notation)
+	Blobs              blob.Store    // where generated report files live (nil: reports cannot be generated)
 }
 
 // DefaultScanExclude keeps tenants' scans off link-local addresses, where

@@ -62,7 +62,7 @@ func BenchmarkIngest(b *testing.B) {
 }
 
 // benchRun creates an organization with a target, a scan and a running run.
-func benchRun(b *testing.B, a *App) store.RunRef {
+func benchRun(b testing.TB, a *App) store.RunRef {
 	ctx := context.Background()
 	boot, err := a.Bootstrap(ctx, "bench@example.test", "bench-password-1")
 	if err != nil {

@@ -291,6 +291,9 @@ func (a *App) DeleteOrganization(ctx context.Context, act *Actor, id string) err
 		} else if n > 0 {
 			return errs.New(errs.Conflict, "Organization has %d scan(s) queued or running; stop them first", n)
 		}
+		if err := q.QueueOrganizationBlobs(ctx, o.ID, a.now()); err != nil {
+			return err
+		}
 		if err := q.DeleteOrganization(ctx, o.ID); err != nil {
 			return err
 		}

@@ -354,6 +354,11 @@ func (a *App) finishInTx(ctx context.Context, q *store.Q, st *runState, status, 
 	if err := q.FinishRun(ctx, run); err != nil {
 		return err
 	}
+	if status == scan.StatusCompleted || status == scan.StatusStopped {
+		if err := a.createRunReport(ctx, q, run, st.ref.Product, now); err != nil {
+			return err
+		}
+	}
 	if err := q.SetScanRunState(ctx, run.ScanID, run.ID, status, run.Progress, now); err != nil {
 		return err
 	}

@@ -184,6 +184,11 @@ func (a *App) DeleteScans(ctx context.Context, act *Actor, ids []string) (int, e
 				return errs.New(errs.Conflict, "Scan '%s' is %s; stop it first", s.Name, s.Status)
 			}
 		}
+		if len(ids) <= store.MaxBulkIDs {
+			if err := q.QueueFileBlobs(ctx, act.Org.ID, "scan_id", ids, a.now()); err != nil {
+				return err
+			}
+		}
 		var err error
 		if n, err = q.DeleteScans(ctx, act.Org.ID, ids); err != nil {
 			return err

@@ -66,6 +66,7 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 	river.AddWorker(workers, &reapWorker{app: a})
 	river.AddWorker(workers, &scheduleWorker{app: a})
 	river.AddWorker(workers, &expireExceptionsWorker{app: a})
+	river.AddWorker(workers, &reportWorker{app: a})
 	periodic := func(every time.Duration, id string, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) { return args, nil },

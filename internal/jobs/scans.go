@@ -40,8 +40,16 @@ type reapWorker struct {
 	app *app.App
 }
 
+// Work recovers runs and report files whose worker died, and deletes the
+// blobs of replaced or deleted report files.
 func (w *reapWorker) Work(ctx context.Context, _ *river.Job[ReapArgs]) error {
-	_, err := w.app.ReapStaleRuns(ctx)
+	if _, err := w.app.ReapStaleRuns(ctx); err != nil {
+		return err
+	}
+	if _, err := w.app.ReapStaleReportFiles(ctx); err != nil {
+		return err
+	}
+	_, err := w.app.SweepBlobs(ctx)
 	return err
 }
 
