@@ -116,6 +116,12 @@ func TestPCIWorkflowEndToEnd(t *testing.T) {
 			t.Fatalf("report: %s", r)
 		}
 
+		// The organization's branding goes on every report.
+		if r := u.Do("PUT", "/v2/whitelabel_settings", map[string]any{"company_name": "Acme Security", "primary_color": "#0A3D62",
+			"secondary_color": "#E58E26", "logo": dataURI("image/png", testPNG(t)), "footer_text": "Acme Security — confidential"}); r.Status != 200 {
+			t.Fatalf("branding: %s", r)
+		}
+
 		// Every type × format the report has.
 		type kind struct{ typ, format string }
 		var kinds []kind
@@ -216,9 +222,9 @@ func checkContent(t *testing.T, typ, format string, body []byte, title string) {
 	switch format {
 	case "pdf":
 		text := pdfText(t, body)
-		wants := []string{"Shop front", "Page 1 of"}
+		wants := []string{"Shop front", "Page 1 of", "Acme Security"}
 		if typ == "aosc" { // the attestation lists components, not the target's name
-			wants = []string{"127.0.0.1", "Page 1 of", "Scan expiration date"}
+			wants = []string{"127.0.0.1", "Page 1 of", "Scan expiration date", "Acme Security"}
 		}
 		for _, want := range wants {
 			if !strings.Contains(text, want) {
@@ -233,7 +239,7 @@ func checkContent(t *testing.T, typ, format string, body []byte, title string) {
 			t.Errorf("%s pdf lacks the finding %q", typ, title)
 		}
 	case "html":
-		if !bytes.Contains(body, []byte("Shop front")) || bytes.Contains(body, []byte("<script")) {
+		if !bytes.Contains(body, []byte("Shop front")) || !bytes.Contains(body, []byte("Acme Security")) || bytes.Contains(body, []byte("<script")) {
 			t.Errorf("%s html: target missing or a script present", typ)
 		}
 	case "csv":
