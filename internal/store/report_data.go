@@ -22,19 +22,40 @@ type ReportHost struct {
 // RunReportHosts returns the hosts a run found up, by address, with their
 // services and how many of their findings fail PCI now.
 func (q *Q) RunReportHosts(ctx context.Context, orgID, runID string) ([]ReportHost, error) {
-	rows, err := q.query(ctx, `SELECT `+runHostColumns+`, (SELECT COUNT(*) FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id
-		WHERE o.run_id = rh.run_id AND o.host_id = rh.host_id AND `+scan.PCIFailSQL()+`)
-		FROM run_hosts rh WHERE rh.run_id = ? AND rh.organization_id = ? AND rh.status = 'up' ORDER BY rh.ip`, runID, orgID)
+	// One grouped pass over the run's occurrences (a correlated count per
+	// host would walk them once per host).
+	failing := map[string]int{}
+	rows, err := q.query(ctx, `SELECT o.host_id, COUNT(*) FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id
+		WHERE o.run_id = ? AND o.organization_id = ? AND `+scan.PCIFailSQL()+` GROUP BY o.host_id`, runID, orgID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		failing[id] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	rows, err = q.query(ctx, `SELECT `+runHostColumns+` FROM run_hosts rh WHERE rh.run_id = ? AND rh.organization_id = ?
+		AND rh.status = 'up' ORDER BY rh.ip`, runID, orgID)
 	if err != nil {
 		return nil, err
 	}
 	var out []ReportHost
 	for rows.Next() {
 		var h ReportHost
-		if h.RunHost, err = scanRunHost(rows, &h.PCIFailing); err != nil {
+		if h.RunHost, err = scanRunHost(rows); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		h.PCIFailing = failing[h.HostID]
 		out = append(out, h)
 	}
 	rows.Close()
