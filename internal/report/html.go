@@ -63,10 +63,9 @@ type htmlPage struct {
 
 func (h *htmlWriter) page() htmlPage {
 	d := h.d
-	p := &pdfDoc{d: d} // the cover's facts and kicker read the same for both formats
 	pg := htmlPage{CSS: htmlCSS(d.primary(), d.secondary()), Title: d.title(), Brand: d.brand(),
-		Target: cleanLine(d.Target.Name), Kicker: p.kicker(), Subtitle: cleanLine(d.Target.Name),
-		Logo: logoURI(d.Branding), Facts: p.coverFacts(), ShowVerdict: d.Type != Advanced,
+		Target: cleanLine(d.Target.Name), Kicker: kicker(d), Subtitle: cleanLine(d.Target.Name),
+		Logo: logoURI(d.Branding), Facts: coverFacts(d), ShowVerdict: d.Type != Advanced,
 		Pass: d.PCICompliant, Verdict: verdict(d.PCICompliant),
 		Footer: d.footer(), Generated: fmtTime(d.GeneratedAt), ID: cleanLine(d.ID)}
 	if d.Type == Advanced {

@@ -335,28 +335,6 @@ func (p *pdfDoc) textLines(x, w float64, lines []string, lh float64, fill bool) 
 	}
 }
 
-// shadedLines writes lines on a shaded background, one rectangle per page
-// the lines span rather than one per line.
-func (p *pdfDoc) shadedLines(lines []string, lh float64, bg rgb) {
-	f := p.f
-	for len(lines) > 0 {
-		if f.GetY()+lh > pageBottom {
-			f.AddPage()
-		}
-		y := f.GetY()
-		n := min(len(lines), int((pageBottom-y)/lh))
-		p.fill(bg)
-		f.Rect(marginX, y, contentW, float64(n)*lh, "F")
-		p.textColor(colorText)
-		for i, line := range lines[:n] {
-			f.SetXY(marginX, y+float64(i)*lh)
-			f.CellFormat(contentW, lh, line, "", 0, "L", false, 0, "")
-		}
-		f.SetXY(marginX, y+float64(n)*lh)
-		lines = lines[n:]
-	}
-}
-
 // fitText cuts s with an ellipsis so it fits w at the current font: used
 // for one-line slots (header band, footer) where wrapping would overlap.
 func fitText(f *fpdf.Fpdf, s string, w float64) string {

@@ -43,7 +43,7 @@ func (p *pdfDoc) coverPage() {
 	p.textColor(rgb{255, 255, 255})
 	p.font("B", 9)
 	f.SetXY(marginX, 60)
-	f.CellFormat(contentW, 6, strings.ToUpper(p.kicker()), "", 2, "L", false, 0, "")
+	f.CellFormat(contentW, 6, strings.ToUpper(kicker(d)), "", 2, "L", false, 0, "")
 	p.font("B", 24)
 	f.SetX(marginX)
 	for i, line := range f.SplitText(p.title, contentW) {
@@ -73,7 +73,7 @@ func (p *pdfDoc) coverPage() {
 		bottom = 250
 	}
 	f.SetXY(marginX, 126)
-	for _, kv := range p.coverFacts() {
+	for _, kv := range coverFacts(d) {
 		y := f.GetY()
 		room := min(coverFactLines, int((bottom-y)/5.5))
 		if room < 1 {
@@ -130,22 +130,22 @@ func (p *pdfDoc) coverPage() {
 // facts never run into the verdict box.
 const coverFactLines = 6
 
-// kicker is the small line above the title.
-func (p *pdfDoc) kicker() string {
-	switch p.d.Run.Product {
+// kicker is the small line above the title (PDF and HTML).
+func kicker(d *Document) string {
+	switch d.Run.Product {
 	case "pci":
 		return "PCI DSS external vulnerability scan"
 	case "penetration":
 		return "Penetration test"
 	}
-	if p.d.Type == Advanced {
+	if d.Type == Advanced {
 		return "Vulnerability report"
 	}
 	return "External vulnerability scan"
 }
 
-func (p *pdfDoc) coverFacts() [][2]string {
-	d := p.d
+// coverFacts are the label/value lines of the cover (PDF and HTML).
+func coverFacts(d *Document) [][2]string {
 	var kv [][2]string
 	add := func(k, v string) {
 		if v = cleanLine(v); v != "" {

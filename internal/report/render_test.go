@@ -65,3 +65,21 @@ func TestUnsupportedCombination(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderConcurrent renders in parallel: the renderers share templates
+// and font bytes, which must stay read-only (run with -race).
+func TestRenderConcurrent(t *testing.T) {
+	d := sampleDoc(t, Detailed, 30, 4)
+	done := make(chan error)
+	for _, f := range []Format{PDF, HTML, CSV, JSON, PDF, HTML} {
+		go func() {
+			var b bytes.Buffer
+			done <- Render(&b, d, f)
+		}()
+	}
+	for range 6 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}

@@ -45,7 +45,8 @@ func renderXLSX(w io.Writer, d *Document) (err error) {
 	if err := x.body(); err != nil {
 		return err
 	}
-	f.SetActiveSheet(0)
+	// The first sheet is active already. (SetActiveSheet would read every
+	// sheet back, streamed ones included, undoing the streaming.)
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("report: xlsx: %w", err)
 	}
