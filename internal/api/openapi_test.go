@@ -93,6 +93,26 @@ func TestDocsRenderOffline(t *testing.T) {
 	if regexp.MustCompile(`(src|href)="https?://`).Match(page.Body) {
 		t.Fatal("docs page loads something from the network")
 	}
+	// No inline script: the policy allows script files of this server only,
+	// and the page may not be framed.
+	csp := page.Header.Get("Content-Security-Policy")
+	scriptSrc := regexp.MustCompile(`script-src ([^;]*)`).FindStringSubmatch(csp)
+	if scriptSrc == nil || strings.Contains(scriptSrc[1], "unsafe") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Fatalf("docs CSP %q", csp)
+	}
+	for _, tag := range regexp.MustCompile(`<script[^>]*>`).FindAllString(string(page.Body), -1) {
+		if !strings.Contains(tag, `src="/docs/assets/`) {
+			t.Errorf("inline script %s", tag)
+		}
+	}
+	if regexp.MustCompile(`<script[^>]*>[^<]+</script>`).Match(page.Body) {
+		t.Error("the docs page has an inline script body")
+	}
+	init := e.NoKey.Do("GET", "/docs/assets/swagger-init.js", nil)
+	if init.Status != 200 || !strings.Contains(string(init.Body), `SwaggerUIBundle({url: "/openapi.json"`) ||
+		!strings.HasPrefix(init.Header.Get("Content-Type"), "text/javascript") {
+		t.Fatalf("init script: %s", init)
+	}
 	js := e.NoKey.Do("GET", "/docs/assets/swagger-ui-bundle.js", nil)
 	if js.Status != 200 || len(js.Body) < 500_000 || !strings.Contains(string(js.Body[:2000]), "function") {
 		t.Fatalf("bundle: %d bytes, status %d", len(js.Body), js.Status)
