@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/perimeterhq/perimeter/internal/app"
+	"github.com/perimeterhq/perimeter/internal/errs"
 )
 
 // Options configures the API.
@@ -114,7 +116,26 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
 			"duration_ms", time.Since(start).Milliseconds(), "request_id", id)
 	}()
+	if clean := cleanPath(r.URL.Path); clean != r.URL.Path {
+		// ServeMux would answer a redirect with an HTML body; an API client
+		// gets the error document and the path to use instead.
+		writeError(sw, r, a.log, errs.New(errs.Malformed, "Path '%s' is not canonical (no '.', '..' or empty segments); use '%s'", r.URL.Path, clean))
+		return
+	}
 	a.mux.ServeHTTP(sw, r)
+}
+
+// cleanPath is the canonical form of a request path, as ServeMux computes it:
+// path.Clean, keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" || p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
 }
 
 // clientIP is the peer address. Forwarded headers are not trusted: a reverse

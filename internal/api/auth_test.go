@@ -3,7 +3,10 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,44 +94,119 @@ func TestSessionExpires(t *testing.T) {
 	}
 }
 
-func TestSignInLockout(t *testing.T) {
+// TestSignInThrottle: failures count per username and client address; after
+// five, tries from that address wait (30 s, doubling, at most 15 min) while
+// other addresses sign in normally, and unknown usernames are answered the
+// same way (issue 15: the per-username lock let anyone lock any account).
+func TestSignInThrottle(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		e := apitest.New(t, engine)
-		clock := time.Now()
-		e.App.SetClock(func() time.Time { return clock })
-		bad := func(user string) *apitest.Resp {
-			return e.Anon.Do("POST", "/auth/sign_in", map[string]string{"username": user, "password": "wrong-password"})
+		var clock atomic.Int64
+		clock.Store(time.Now().UnixNano())
+		e.App.SetClock(func() time.Time { return time.Unix(0, clock.Load()) })
+		advance := func(d time.Duration) { clock.Add(int64(d)) }
+		attacker, victim := e.Anon, e.Anon.From("127.0.0.2")
+		signIn := func(c *apitest.Client, user, password string) string {
+			t.Helper()
+			r := c.Do("POST", "/auth/sign_in", map[string]string{"username": user, "password": password})
+			switch r.Status {
+			case 200:
+				return "200"
+			case 401:
+				if r.Str("message") != "Invalid username or password" {
+					t.Fatalf("401 message %q", r.Str("message"))
+				}
+				return "401"
+			case 429:
+				return "429 retry " + r.Header.Get("Retry-After")
+			}
+			t.Fatalf("sign in %s: %s", user, r)
+			return ""
+		}
+		audited := 0 // failed password checks
+		fail := func(user, want string) {
+			t.Helper()
+			if got := signIn(attacker, user, "wrong-password"); got != want {
+				t.Fatalf("%s: %q, want %q", user, got, want)
+			}
+			audited++
 		}
 		for _, user := range []string{"root@platform.test", "nobody@platform.test"} {
-			var msgs []string
-			for i := 1; i <= 4; i++ {
-				r := bad(user)
-				if r.Status != 401 {
-					t.Fatalf("%s failure %d: %s", user, i, r)
-				}
-				msgs = append(msgs, r.Str("message"))
+			for range 4 {
+				fail(user, "401")
 			}
-			r := bad(user)
-			if r.Status != 429 || r.Header.Get("Retry-After") != "900" {
-				t.Fatalf("%s: the 5th failure must lock for 15 minutes: %s %v", user, r, r.Header)
-			}
-			if msgs[0] != "Invalid username or password" {
-				t.Fatalf("message %q", msgs[0])
+			fail(user, "429 retry 30")
+			// While it waits, that address is refused without a password check,
+			// right password or not, known user or not.
+			if got := signIn(attacker, user, apitest.AdminPassword); got != "429 retry 30" {
+				t.Fatalf("%s during the wait: %q", user, got)
 			}
 		}
-		// Locked: even the right password is refused, and the lock says when to retry.
-		right := map[string]string{"username": "Root@Platform.test", "password": apitest.AdminPassword}
-		if r := e.Anon.Do("POST", "/auth/sign_in", right); r.Status != 429 || r.Header.Get("Retry-After") == "" {
-			t.Fatalf("locked account accepted the right password: %s", r)
+		// Another address is not affected: the attacker cannot lock the account out.
+		if got := signIn(victim, "Root@Platform.test", apitest.AdminPassword); got != "200" {
+			t.Fatalf("the right password from another address: %q", got)
 		}
-		clock = clock.Add(16 * time.Minute)
-		if r := e.Anon.Do("POST", "/auth/sign_in", right); r.Status != 200 {
-			t.Fatalf("after the lock expires sign in must work (case-insensitive e-mail): %s", r)
+		if got := signIn(victim, "root@platform.test", "typo"); got != "401" {
+			t.Fatalf("another address has its own count: %q", got)
 		}
-		// The lockout and failures are audited.
+		audited++
+		// Each further failure from the attacker's address doubles the wait, up to 15 minutes.
+		wait := 30 * time.Second
+		for _, want := range []string{"60", "120", "240", "480", "900", "900"} {
+			advance(wait + time.Second)
+			fail("root@platform.test", "429 retry "+want)
+			w, _ := strconv.Atoi(want)
+			wait = time.Duration(w) * time.Second
+		}
+		if got := signIn(attacker, "root@platform.test", apitest.AdminPassword); got != "429 retry 900" {
+			t.Fatalf("still waiting: %q", got)
+		}
+		// After the wait the right password works, and the count starts over.
+		advance(wait + time.Second)
+		if got := signIn(attacker, "root@platform.test", apitest.AdminPassword); got != "200" {
+			t.Fatalf("after the wait: %q", got)
+		}
+		fail("root@platform.test", "401")
+		// Failures are forgotten 15 minutes after the last one (here: after the end of the wait).
+		if got := signIn(attacker, "nobody@platform.test", "wrong-password"); got != "401" {
+			t.Fatalf("the unknown user's count should be forgotten: %q", got)
+		}
+		audited++
 		r := e.Admin.Do("GET", "/v2/audit/events?q[action]=auth.sign_in_failed&per_page=1", nil)
-		if r.Status != 200 || r.Get("pagination.total_count").(float64) != 10 {
-			t.Fatalf("failed sign-ins audited: %s", r)
+		if r.Status != 200 || r.Get("pagination.total_count").(float64) != float64(audited) {
+			t.Fatalf("failed sign-ins audited (%d): %s", audited, r)
+		}
+		r = e.Admin.Do("GET", "/v2/audit/events?q[action]=auth.sign_in_failed&q[resource_id]="+e.Boot.UserID+"&per_page=500", nil)
+		if !strings.Contains(string(r.Body), `"throttled":true`) || !strings.Contains(string(r.Body), `"failures":11`) {
+			t.Fatalf("audit events should say when a failure made the address wait: %s", r)
+		}
+	})
+}
+
+// TestSignInThrottleHoldsUnderConcurrency: concurrent tries from one address
+// cannot overtake the count — at most five password checks before the wait.
+func TestSignInThrottleHoldsUnderConcurrency(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		e := apitest.New(t, engine)
+		c := e.Anon.From("127.0.0.3")
+		statuses := make(chan int, 20)
+		var wg sync.WaitGroup
+		for range 20 {
+			wg.Go(func() {
+				statuses <- c.Do("POST", "/auth/sign_in", map[string]string{"username": "root@platform.test", "password": "guess"}).Status
+			})
+		}
+		wg.Wait()
+		close(statuses)
+		count := map[int]int{}
+		for st := range statuses {
+			count[st]++
+		}
+		if count[401] != 4 || count[429] != 16 {
+			t.Fatalf("statuses %v, want 4×401 and 16×429", count)
+		}
+		if got := e.Anon.Do("POST", "/auth/sign_in", map[string]string{"username": "root@platform.test", "password": apitest.AdminPassword}); got.Status != 200 {
+			t.Fatalf("another address: %s", got)
 		}
 	})
 }
@@ -149,8 +227,11 @@ func TestRequestValidation(t *testing.T) {
 			Body: map[string]any{"email": "not-an-email", "role": "god", "timezone": "Mars/Base", "password": "short"}, Status: 422,
 			Want: []string{`"email":["'not-an-email' is not a valid e-mail address"]`, `'god' is not one of`, `"first_name":["can't be blank"]`,
 				`'Mars/Base' is not an IANA time zone`, `"password":["is too short`}},
-		{Name: "unknown fields are ignored", As: e.Admin, Method: "POST", Path: "/v2/users",
-			Body: map[string]any{"email": "x@y.test", "first_name": "X", "last_name": "Y", "favourite_colour": "blue", "organization_id": e.Boot.OrganizationID}, Status: 201},
+		{Name: "unknown fields are refused", As: e.Admin, Method: "POST", Path: "/v2/users",
+			Body: map[string]any{"email": "x@y.test", "first_name": "X", "last_name": "Y", "favourite_colour": "blue", "organization_id": e.Boot.OrganizationID}, Status: 422,
+			Want: []string{`"favourite_colour":["is not a known field"]`}},
+		{Name: "create", As: e.Admin, Method: "POST", Path: "/v2/users",
+			Body: map[string]any{"email": "x@y.test", "first_name": "X", "last_name": "Y", "organization_id": e.Boot.OrganizationID}, Status: 201},
 		{Name: "duplicate e-mail", As: e.Admin, Method: "POST", Path: "/v2/users",
 			Body: map[string]any{"email": "X@y.test", "first_name": "X", "last_name": "Y"}, Status: 422, Want: []string{`"email":["has already been taken"]`}},
 		{Name: "unknown filter lists allowed columns", As: e.Admin, Method: "GET", Path: "/v2/users?q[password_hash]=x", Status: 400,

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
 )
@@ -16,9 +18,11 @@ import (
 const MaxJSONBody = 1 << 20
 
 // decodeJSON reads the request body into dst. An empty body decodes as {}.
-// Unknown fields are ignored (existing CG clients send fields we do not use);
-// malformed JSON and trailing data are 400; a value of the wrong type is 422
-// naming the field; a body over the limit is 413.
+// Malformed JSON, trailing data and invalid UTF-8 are 400; a value of the
+// wrong type is 422 naming the field; so are unknown fields (a misspelled
+// optional field would otherwise be dropped without a word), keys given twice
+// and control characters in strings (see checkBody); a body over the limit
+// is 413.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
 	limit = max(limit, MaxJSONBody)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
@@ -39,7 +43,10 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, limit int64) er
 	if _, err := dec.Token(); err != io.EOF {
 		return errs.New(errs.Malformed, "Malformed JSON: unexpected data after the JSON value")
 	}
-	return nil
+	if !utf8.Valid(body) {
+		return errs.New(errs.Malformed, "Malformed JSON: the body is not valid UTF-8")
+	}
+	return checkBody(body, reflect.TypeOf(dst))
 }
 
 func jsonError(err error) error {
@@ -49,7 +56,7 @@ func jsonError(err error) error {
 	case errors.As(err, &typ):
 		field := jsonPath(typ.Field)
 		if field == "" {
-			return errs.New(errs.Malformed, "Malformed JSON: the body must be a JSON %s", jsonKind(typ.Type.Kind().String()))
+			return errs.New(errs.Malformed, "Malformed JSON: the body must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 		}
 		return errs.Field(field, "must be %s, not %s", jsonKind(typ.Type.Kind().String()), typ.Value)
 	case errors.As(err, &syn):

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"strings"
@@ -105,6 +106,12 @@ func Handle[In, Out any](a *API, op Op, fn func(c *Ctx, in *In) (*Out, error)) {
 			writeError(w, r, a.log, err)
 			return
 		}
+		// Go's URL parser drops pairs it cannot read (a raw ';', a bad escape)
+		// and keeps the rest: a filter could silently vanish. Refuse instead.
+		if _, err := url.ParseQuery(r.URL.RawQuery); err != nil {
+			writeError(w, r, a.log, malformedQuery(err))
+			return
+		}
 		for _, p := range idParams {
 			if !uuidRE.MatchString(r.PathValue(p)) {
 				writeError(w, r, a.log, errs.NotFoundf("Resource"))
@@ -166,4 +173,12 @@ func (a *API) authenticate(c *Ctx, level Auth) error {
 		return errs.New(errs.Unauthenticated, "Missing Authorization header (Bearer <session token> or Basic <access token>)")
 	}
 	return err
+}
+
+func malformedQuery(err error) error {
+	msg := strings.TrimPrefix(err.Error(), "net/url: ")
+	if strings.Contains(msg, "semicolon") {
+		msg += "; separate parameters with '&' and escape ';' in values as %3B"
+	}
+	return errs.New(errs.Malformed, "Malformed query string: %s", msg)
 }

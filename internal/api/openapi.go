@@ -37,13 +37,20 @@ func (a *API) buildOpenAPI() map[string]any {
 	}
 	return map[string]any{
 		"openapi": "3.1.0",
+		// Relative to where the document is served: the API and its
+		// description share an origin.
+		"servers": []any{map[string]any{"url": "/", "description": "this server"}},
 		"info": map[string]any{
 			"title":   "Perimeter API (CG Scanning API V2 compatible)",
 			"version": a.version,
+			// The repository carries no licence file: all rights reserved.
+			"license": map[string]any{"name": "Proprietary"},
 			"description": "Every request needs X-API-KEY; user operations also need Authorization: Bearer <session token> " +
 				"(POST /auth/sign_in) or Basic <access token> (PUT /v2/user/generate_access_token). Errors use the ErrorBody " +
 				"schema. Lists take page, per_page (≤ 500), q[column] filters (* wildcards), date_range_start/date_range_end or " +
-				"relative_date_range, and sort_by/sort_order.",
+				"relative_date_range, and sort_by/sort_order. A query string that does not parse (a raw ';', a bad %-escape) is 400, " +
+				"as is a path with '.', '..' or empty segments. JSON bodies may hold only the documented fields: unknown fields, keys " +
+				"given twice and control characters in strings (other than tab, newline, carriage return) are 422 naming the field.",
 		},
 		"paths": paths,
 		"components": map[string]any{
@@ -115,25 +122,65 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 	errResp := func(desc string) map[string]any {
 		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
 	}
+	hasBody := op.in != nil && op.in != reflect.TypeFor[NoBody]()
+	// 400: every operation (the query string and path are checked for all).
+	switch {
+	case hasBody:
+		responses["400"] = errResp("Malformed JSON, query string or path")
+	case op.List != nil:
+		responses["400"] = errResp("Malformed query: an unknown filter or sort column, a bad page, date or value (the errors name the parameter)")
+	default:
+		responses["400"] = errResp("Malformed query string or path")
+	}
 	if op.Auth != AuthNone {
 		responses["401"] = errResp("Missing or invalid API key or credentials")
-		responses["403"] = errResp("Not allowed")
-		responses["429"] = errResp("Rate limited")
-	}
-	if op.List != nil || strings.Contains(op.Path, "{") {
-		responses["400"] = errResp("Malformed query")
+		responses["403"] = errResp("Not allowed (role, plan, suspended organization)")
 	}
 	if strings.Contains(op.Path, "{") {
 		responses["404"] = errResp("Not found (also for another organization's resources)")
 	}
-	if op.in != nil && op.in != reflect.TypeFor[NoBody]() {
-		responses["400"] = errResp("Malformed JSON")
+	if conflictOps[op.Method+" "+op.Path] || strings.Contains(op.Summary+op.Description, "409") {
+		responses["409"] = errResp("Conflicts with the resource's state (e.g. in use, running)")
+	}
+	if hasBody {
 		responses["413"] = errResp("Body too large")
 		responses["422"] = errResp("Validation failed; errors name the fields")
+	}
+	if rateLimitedOps[op.Method+" "+op.Path] {
+		responses["429"] = errResp("Too many failed attempts from this address; see Retry-After")
+	}
+	if op.Path == "/readyz" {
+		responses["503"] = errResp("The database is unavailable")
 	}
 	responses["500"] = errResp("Internal error")
 	d["responses"] = responses
 	return d
+}
+
+// conflictOps are the operations that may answer 409 without saying so in
+// their summary (TestOpenAPIValidates checks that each is a route).
+var conflictOps = map[string]bool{
+	"DELETE /v2/organizations/{id}":                     true,
+	"DELETE /v2/port_lists/{id}":                        true,
+	"DELETE /v2/port_lists/{id}/port_ranges/{range_id}": true,
+	"DELETE /v2/scanners/{id}":                          true,
+	"PUT /v2/scans/{id}":                                true,
+	"DELETE /v2/scans":                                  true,
+	"DELETE /v2/scans/{id}":                             true,
+	"POST /v2/scans/{id}/start":                         true,
+	"POST /v2/scans/{id}/stop":                          true,
+	"POST /v2/scans/wizard":                             true,
+	"DELETE /v2/schedules":                              true,
+	"DELETE /v2/schedules/{id}":                         true,
+	"DELETE /v2/targets":                                true,
+	"DELETE /v2/targets/{id}":                           true,
+	"PUT /v2/users/{id}":                                true,
+	"DELETE /v2/users/{id}":                             true,
+}
+
+// rateLimitedOps may answer 429.
+var rateLimitedOps = map[string]bool{
+	"POST /auth/sign_in": true,
 }
 
 func listParams(spec *listing.Spec) []any {

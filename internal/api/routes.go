@@ -30,7 +30,8 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "GET", Path: "/docs/assets/{file}", Summary: "Documentation assets", Tag: "Operations", Auth: AuthNone, Produces: "application/octet-stream"}, a.docsAsset)
 
 	// Authentication (§2.1).
-	Handle(a, Op{Method: "POST", Path: "/auth/sign_in", Summary: "Sign in with username and password", Tag: "Authentication", Auth: AuthKey}, a.signIn)
+	Handle(a, Op{Method: "POST", Path: "/auth/sign_in", Summary: "Sign in with username and password (failures throttled per username and client address)", Tag: "Authentication", Auth: AuthKey,
+		Description: signInThrottleDoc}, a.signIn)
 	Handle(a, Op{Method: "DELETE", Path: "/auth/sign_out", Summary: "Revoke the bearer session", Tag: "Authentication"}, a.signOut)
 
 	// Current user (§2.15).

@@ -15,7 +15,7 @@ type wizardRequest struct {
 }
 
 type wizardResponse struct {
-	Target   TargetView    `json:"target"`
+	Target   TargetDetail  `json:"target"`
 	Scan     ScanView      `json:"scan"`
 	Schedule *ScheduleView `json:"schedule,omitempty"`
 	History  *HistoryView  `json:"history,omitempty" doc:"the queued run, with start_now"`
@@ -35,7 +35,7 @@ func (a *API) scanWizard(c *Ctx, in *wizardRequest) (*wizardResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &wizardResponse{Target: targetView(res.Target), Scan: scanView(res.Scan)}
+	out := &wizardResponse{Target: a.targetDetail(res.Target), Scan: scanView(res.Scan)}
 	if res.Schedule != nil {
 		v := scheduleView(*res.Schedule)
 		out.Schedule = &v

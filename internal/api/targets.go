@@ -39,8 +39,18 @@ type targetList struct {
 	Pagination Pagination   `json:"pagination"`
 }
 
+// TargetDetail is a single target as show, create and update return it.
+type TargetDetail struct {
+	TargetView
+	ExcludedHosts []string `json:"excluded_hosts" doc:"the entries of hosts that the platform's scan exclusions cover (e.g. link-local 169.254.0.0/16): kept, but never scanned"`
+}
+
 type targetEnvelope struct {
-	Target TargetView `json:"target"`
+	Target TargetDetail `json:"target"`
+}
+
+func (a *API) targetDetail(t inventory.Target) TargetDetail {
+	return TargetDetail{TargetView: targetView(t), ExcludedHosts: a.app.PlatformExcluded(t)}
 }
 
 type targetRequest struct {
@@ -71,7 +81,7 @@ func (a *API) createTarget(c *Ctx, in *targetRequest) (*targetEnvelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &targetEnvelope{targetView(t)}, nil
+	return &targetEnvelope{a.targetDetail(t)}, nil
 }
 
 func (a *API) getTarget(c *Ctx, _ *NoBody) (*targetEnvelope, error) {
@@ -79,7 +89,7 @@ func (a *API) getTarget(c *Ctx, _ *NoBody) (*targetEnvelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &targetEnvelope{targetView(t)}, nil
+	return &targetEnvelope{a.targetDetail(t)}, nil
 }
 
 func (a *API) updateTarget(c *Ctx, in *targetRequest) (*targetEnvelope, error) {
@@ -87,7 +97,7 @@ func (a *API) updateTarget(c *Ctx, in *targetRequest) (*targetEnvelope, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &targetEnvelope{targetView(t)}, nil
+	return &targetEnvelope{a.targetDetail(t)}, nil
 }
 
 func (a *API) deleteTarget(c *Ctx, _ *NoBody) (*Empty, error) {

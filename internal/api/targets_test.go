@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/apitest"
+	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 	"github.com/perimeterhq/perimeter/internal/tenant"
@@ -102,5 +103,30 @@ func TestTargetsRespectMaxIPs(t *testing.T) {
 		if !strings.Contains(e.Admin.Do("GET", "/v2/organizations/"+org, nil).Str("organization.subscriptions.0.plan"), "Tiny") {
 			t.Fatal("organization should be on the Tiny plan")
 		}
+	})
+}
+
+// TestTargetsShowPlatformExclusions: hosts inside the platform's scan
+// exclusions are accepted, and the answer lists them (issue 15).
+func TestTargetsShowPlatformExclusions(t *testing.T) {
+	e := apitest.NewWithConfig(t, store.SQLite, app.Config{ScanExclude: app.DefaultScanExclude + ", metadata.internal"})
+	var id string
+	apitest.Run(t, []apitest.Scenario{
+		{Name: "create with excluded hosts", As: e.Admin, Method: "POST", Path: "/v2/targets",
+			Body: map[string]any{"name": "cloud", "hosts": "10.0.0.1, 169.254.169.254, fe80::1, metadata.internal, 169.254.0.0/24"}, Status: 201,
+			Want:  []string{`"excluded_hosts":["169.254.0.0/24","169.254.169.254","fe80::1","metadata.internal"]`, `"host_count":260`},
+			Check: func(t *testing.T, r *apitest.Resp) { id = r.Str("target.id") }},
+		{Name: "nothing excluded", As: e.Admin, Method: "POST", Path: "/v2/targets", Body: map[string]any{"name": "lan", "hosts": "10.0.0.0/24"}, Status: 201,
+			Want: []string{`"excluded_hosts":[]`}},
+	})
+	apitest.Run(t, []apitest.Scenario{
+		{Name: "update: a partial overlap lists the covered part", As: e.Admin, Method: "PUT", Path: "/v2/targets/" + id, Body: map[string]any{"hosts": "169.253.255.0-169.254.0.255"}, Status: 200,
+			Want: []string{`"excluded_hosts":["169.254.0.0/24"]`}},
+		{Name: "the target's own exclusions are not repeated", As: e.Admin, Method: "PUT", Path: "/v2/targets/" + id,
+			Body: map[string]any{"hosts": "169.254.1.0/24", "exclude_hosts": "169.254.1.0/25"}, Status: 200, Want: []string{`"excluded_hosts":["169.254.1.128/25"]`}},
+		{Name: "show", As: e.Admin, Method: "GET", Path: "/v2/targets/" + id, Status: 200, Want: []string{`"excluded_hosts":["169.254.1.128/25"]`}},
+		{Name: "wizard", As: e.Admin, Method: "POST", Path: "/v2/scans/wizard",
+			Body: map[string]any{"target": map[string]any{"name": "w", "hosts": "fe80::/120"}, "scan": map[string]any{"name": "w"}}, Status: 201,
+			Want: []string{`"excluded_hosts":["fe80::/120"]`}},
 	})
 }

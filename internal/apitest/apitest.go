@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -81,6 +82,16 @@ type Client struct {
 	Key   string
 	Auth  string // full Authorization header value
 	Email string
+	http  *http.Client // nil: http.DefaultClient
+}
+
+// From returns a copy of c whose requests come from another loopback
+// address (e.g. 127.0.0.2), for rules that depend on the client's address.
+func (c *Client) From(ip string) *Client {
+	cc := *c
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	cc.http = &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+	return &cc
 }
 
 // WithKey returns a copy of c using another API key.
@@ -126,7 +137,11 @@ func (c *Client) Do(method, path string, body any) *Resp {
 	if c.Auth != "" {
 		req.Header.Set("Authorization", c.Auth)
 	}
-	res, err := http.DefaultClient.Do(req)
+	hc := c.http
+	if hc == nil {
+		hc = http.DefaultClient
+	}
+	res, err := hc.Do(req)
 	if err != nil {
 		c.env.T.Fatal(err)
 	}

@@ -23,9 +23,10 @@ import (
 // Config holds the tunable rules of the app layer.
 type Config struct {
 	SessionTTL       time.Duration // lifetime of a sign-in session (default 24 h)
-	LockoutThreshold int           // failed sign-ins within LockoutWindow that lock (default 5)
-	LockoutWindow    time.Duration // default 15 min
-	LockoutDuration  time.Duration // default 15 min
+	LockoutThreshold int           // failed sign-ins of a username from one address before each try waits (default 5)
+	LockoutDelay     time.Duration // the first wait; it doubles with each further failure (default 30 s)
+	LockoutDuration  time.Duration // the longest wait (default 15 min)
+	LockoutWindow    time.Duration // failures are forgotten this long after the last one or the end of a wait (default 15 min)
 	OneTimeTokenTTL  time.Duration // confirmation/reset token lifetime (default 72 h)
 	Version          string        // the running binary's version (reported by scanner self-tests)
 
@@ -60,6 +61,9 @@ func (c *Config) defaults() {
 	}
 	if c.LockoutWindow <= 0 {
 		c.LockoutWindow = 15 * time.Minute
+	}
+	if c.LockoutDelay <= 0 {
+		c.LockoutDelay = 30 * time.Second
 	}
 	if c.LockoutDuration <= 0 {
 		c.LockoutDuration = 15 * time.Minute

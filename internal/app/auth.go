@@ -86,10 +86,12 @@ type SignInResult struct {
 	User      user.User
 }
 
-// SignIn checks a username (e-mail) and password and opens a session. Failures
-// are counted per username whether or not it exists, and every failure looks
-// the same, so neither the answer, its timing nor the lockout reveals which
-// usernames exist.
+// SignIn checks a username (e-mail) and password and opens a session.
+// Failures are counted per username and client address, whether or not the
+// username exists (see signin_throttle.go): a 401 that says nothing more,
+// and 429 with Retry-After while that address must wait. Every failure looks
+// the same and unknown usernames cost a password check too, so neither the
+// answer, its timing nor the throttle reveals which usernames exist.
 func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password string) (SignInResult, error) {
 	username = user.NormalizeEmail(username)
 	if username == "" || password == "" {
@@ -106,12 +108,9 @@ func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password s
 		return SignInResult{}, errBadCredentials
 	}
 	now := a.now()
-	att, err := a.store.R().SignInAttemptFor(ctx, username)
+	att, err := a.beginSignIn(ctx, username, now)
 	if err != nil {
 		return SignInResult{}, err
-	}
-	if att.LockedUntil != nil && now.Before(*att.LockedUntil) {
-		return SignInResult{}, lockedErr(att.LockedUntil.Sub(now))
 	}
 	u, err := a.store.R().UserByEmail(ctx, username)
 	found := err == nil
@@ -129,7 +128,7 @@ func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password s
 		secret.BurnPasswordCheck(password)
 	}
 	if !ok {
-		return SignInResult{}, a.signInFailed(ctx, key, att, u, found, now)
+		return SignInResult{}, a.signInFailed(ctx, key, att, u, found)
 	}
 	org, err := a.store.R().OrganizationByID(ctx, u.OrganizationID)
 	if err != nil {
@@ -137,7 +136,12 @@ func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password s
 	}
 	act := &Actor{User: u, Org: org, APIKey: key}
 	if !strings.HasPrefix(org.Path, key.OrgPath) {
-		return SignInResult{}, a.signInFailed(ctx, key, att, u, found, now)
+		return SignInResult{}, a.signInFailed(ctx, key, att, u, found)
+	}
+	// The password was right: this address's failures are forgotten even if
+	// the account cannot sign in yet.
+	if err := a.store.Tx(ctx, func(q *store.Q) error { return q.ClearSignInFailures(ctx, att.username, att.client) }); err != nil {
+		return SignInResult{}, err
 	}
 	if u.ConfirmedAt == nil {
 		return SignInResult{}, errs.New(errs.Unauthenticated, "Your account is not confirmed yet")
@@ -153,9 +157,6 @@ func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password s
 		if err := q.CreateSession(ctx, sess, secret.Hash(token)); err != nil {
 			return err
 		}
-		if err := q.ClearSignInAttempts(ctx, username); err != nil {
-			return err
-		}
 		if err := q.RecordSignIn(ctx, u.ID, now); err != nil {
 			return err
 		}
@@ -168,42 +169,25 @@ func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password s
 	return SignInResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u}, nil
 }
 
-// signInFailed counts a failure for the username, locks it at the threshold,
-// audits, and returns the uniform 401 (or the 429 once locked).
-func (a *App) signInFailed(ctx context.Context, key store.APIKey, att store.SignInAttempt, u user.User, found bool, now time.Time) error {
-	if now.Sub(att.WindowStart) > a.cfg.LockoutWindow {
-		att.Failures, att.WindowStart = 0, now
-	}
-	att.Failures++
-	locked := att.Failures >= a.cfg.LockoutThreshold
-	if locked {
-		until := now.Add(a.cfg.LockoutDuration)
-		att.LockedUntil, att.Failures = &until, 0
-	}
+// signInFailed audits a failed try (already counted by beginSignIn) and
+// returns the uniform 401, or 429 once the address must wait.
+func (a *App) signInFailed(ctx context.Context, key store.APIKey, att signInAttempt, u user.User, found bool) error {
+	throttled := att.wait > 0
 	err := a.store.Tx(ctx, func(q *store.Q) error {
-		if err := q.SaveSignInAttempt(ctx, att, now); err != nil {
-			return err
-		}
 		orgID, resID := key.OrganizationID, ""
-		var actor *Actor
 		if found {
 			orgID, resID = u.OrganizationID, u.ID
 		}
-		return a.record(ctx, q, actor, orgID, "auth.sign_in_failed", "user", resID,
-			map[string]any{"username": att.Username, "locked": locked})
+		return a.record(ctx, q, nil, orgID, "auth.sign_in_failed", "user", resID,
+			map[string]any{"username": att.username, "failures": att.failures, "throttled": throttled})
 	})
 	if err != nil {
 		return err
 	}
-	if locked {
-		return lockedErr(a.cfg.LockoutDuration)
+	if throttled {
+		return throttledErr(att.wait)
 	}
 	return errBadCredentials
-}
-
-func lockedErr(wait time.Duration) error {
-	return &errs.Error{Code: errs.RateLimited, RetryAfter: wait,
-		Message: "Too many failed sign-in attempts; try again later"}
 }
 
 // SignOut revokes the caller's session.

@@ -21,9 +21,9 @@ func (a *App) PurgeExpired(ctx context.Context) (store.PurgeResult, error) {
 		res, err = q.PurgeExpired(ctx, now, now.Add(-PurgeRetention))
 		return err
 	})
-	if err == nil && (res.Sessions+res.OneTimeTokens+res.SignInAttempts) > 0 {
+	if err == nil && (res.Sessions+res.OneTimeTokens+res.SignInFailures) > 0 {
 		a.log.Info("purged expired credentials", "sessions", res.Sessions, "one_time_tokens", res.OneTimeTokens,
-			"sign_in_attempts", res.SignInAttempts)
+			"sign_in_failures", res.SignInFailures)
 	}
 	return res, err
 }

@@ -224,3 +224,23 @@ func (a *App) CalculateHosts(ctx context.Context, act *Actor, hosts, exclude str
 	res.Hosts = set.Preview(PreviewLimit)
 	return res, nil
 }
+
+// PlatformExcluded returns the parts of a target that the platform's scan
+// exclusions (Config.ScanExclude) cover: saved and counted like the rest, but
+// never scanned. The API shows them so that the user knows. An empty list
+// when nothing is excluded.
+func (a *App) PlatformExcluded(t inventory.Target) []string {
+	out := []string{}
+	if strings.TrimSpace(a.cfg.ScanExclude) == "" {
+		return out
+	}
+	platform, err := hostspec.ParseExclude(a.cfg.ScanExclude)
+	if err != nil {
+		return out // validated at start-up
+	}
+	set, err := hostspec.Parse(t.Hosts, t.ExcludeHosts)
+	if err != nil {
+		return out
+	}
+	return append(out, set.ExcludedBy(platform)...)
+}

@@ -75,19 +75,8 @@ func ParseValid(hosts, exclude string) (*Set, *ParseError) {
 			}
 		}
 	}
-	for _, tok := range splitEntries(exclude) {
-		e, reason := parseEntry(tok)
-		switch {
-		case reason != "":
-			perr.invalid(FieldExclude, tok, reason)
-		case e.hostname != "":
-			exNames = append(exNames, e.hostname)
-		default:
-			ex.add(e.is4, e.span)
-		}
-	}
+	ex, exNames = parseExclusions(perr, exclude)
 	inc.normalize()
-	ex.normalize()
 	s := &Set{
 		addrs:   families{v4: subtract(inc.v4, ex.v4), v6: subtract(inc.v6, ex.v6)},
 		excl:    ex,
@@ -114,6 +103,60 @@ func ParseValid(hosts, exclude string) (*Set, *ParseError) {
 	}
 	return s, nil
 }
+
+// parseExclusions reads an exclusion list into normalized addresses and
+// hostnames, reporting invalid entries under FieldExclude.
+func parseExclusions(perr *ParseError, exclude string) (families, []string) {
+	var ex families
+	var names []string
+	for _, tok := range splitEntries(exclude) {
+		e, reason := parseEntry(tok)
+		switch {
+		case reason != "":
+			perr.invalid(FieldExclude, tok, reason)
+		case e.hostname != "":
+			names = append(names, e.hostname)
+		default:
+			ex.add(e.is4, e.span)
+		}
+	}
+	ex.normalize()
+	return ex, names
+}
+
+// ParseExclude reads an exclusion list on its own, such as the platform's
+// scan exclusions: the Set has no targets, only exclusions, which may be as
+// large as the address space. It returns a *ParseError listing the invalid
+// entries (under FieldExclude).
+func ParseExclude(list string) (*Set, error) {
+	perr := &ParseError{}
+	ex, names := parseExclusions(perr, list)
+	if len(perr.Problems) > 0 {
+		return nil, perr
+	}
+	return &Set{excl: ex, exNames: sortedDistinct(names)}, nil
+}
+
+// ExcludedBy returns the part of the target that ex's exclusions cover — what
+// a scan of s will never touch when ex applies as well: merged intervals in
+// the form of String, then the target's hostnames that ex excludes by name.
+// Addresses that hostnames resolve to are not known here. Nil sets give nil.
+func (s *Set) ExcludedBy(ex *Set) []string {
+	if s == nil || ex == nil {
+		return nil
+	}
+	in := families{v4: intersect(s.addrs.v4, ex.excl.v4), v6: intersect(s.addrs.v6, ex.excl.v6)}
+	var names []string
+	for _, n := range s.names {
+		if _, found := slices.BinarySearch(ex.exNames, n); found {
+			names = append(names, n)
+		}
+	}
+	return renderParts(in, names)
+}
+
+// intersect returns the spans in both a and b (both normalized).
+func intersect(a, b spans) spans { return subtract(a, subtract(a, b)) }
 
 func (s size) exceedsSize(t size) bool {
 	if s.overflow || t.overflow {
@@ -241,6 +284,10 @@ func (s *Set) ExcludeString() string {
 }
 
 func render(f families, names []string) string {
+	return strings.Join(renderParts(f, names), ", ")
+}
+
+func renderParts(f families, names []string) []string {
 	parts := make([]string, 0, len(f.v4)+len(f.v6)+len(names))
 	for _, sp := range f.v4 {
 		parts = append(parts, renderSpan(sp, toAddr4, 32))
@@ -248,8 +295,7 @@ func render(f families, names []string) string {
 	for _, sp := range f.v6 {
 		parts = append(parts, renderSpan(sp, toAddr6, 128))
 	}
-	parts = append(parts, names...)
-	return strings.Join(parts, ", ")
+	return append(parts, names...)
 }
 
 // renderSpan writes a span as an address, a CIDR when it is one exactly, or

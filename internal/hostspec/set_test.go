@@ -142,3 +142,35 @@ func TestCountUnion(t *testing.T) {
 		t.Errorf("CountUnion of three /8s = %d", got)
 	}
 }
+
+func TestExcludedBy(t *testing.T) {
+	platform, err := ParseExclude("169.254.0.0/16, fe80::/10, metadata.internal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		hosts, exclude string
+		want           []string
+	}{
+		{hosts: "10.0.0.0/24, web.example", want: []string{}},
+		{hosts: "10.0.0.1, 169.254.169.254, fe80::1, 169.254.0.0/24", want: []string{"169.254.0.0/24", "169.254.169.254", "fe80::1"}},
+		{hosts: "169.0.0.0/8", want: []string{"169.254.0.0/16"}},
+		{hosts: "169.254.255.250-169.255.0.5", want: []string{"169.254.255.250-169.254.255.255"}},
+		// The target's own exclusions are gone already.
+		{hosts: "169.254.169.0/24", exclude: "169.254.169.0/25", want: []string{"169.254.169.128/25"}},
+		{hosts: "metadata.internal, METADATA.internal. other.internal", want: []string{"metadata.internal"}},
+		{hosts: "::ffff:169.254.1.1", want: []string{"169.254.1.1"}},
+	}
+	for _, tt := range tests {
+		got := mustParse(t, tt.hosts, tt.exclude).ExcludedBy(platform)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Parse(%q, %q).ExcludedBy = %q, want %q", tt.hosts, tt.exclude, got, tt.want)
+		}
+	}
+	if _, err := ParseExclude("10.0.0.0/33"); err == nil {
+		t.Error("ParseExclude accepted an invalid entry")
+	}
+	if s, err := ParseExclude("::/0"); err != nil || s.ExcludeString() == "" {
+		t.Errorf("ParseExclude must take the whole address space: %v", err)
+	}
+}

@@ -73,7 +73,7 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 			&river.PeriodicJobOpts{RunOnStart: true, ID: id})
 	}
 	cfg := &river.Config{
-		Logger: opt.Log.With("component", "jobs"),
+		Logger: riverLogger(opt.Log),
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: opt.Workers},
 			app.QueueScans:     {MaxWorkers: opt.ScanWorkers},

@@ -2,6 +2,10 @@ package jobs_test
 
 import (
 	"context"
+	"log/slog"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,3 +70,46 @@ func expiredGone(ctx context.Context, s *store.Store) bool {
 	_, err := s.R().SessionByHash(ctx, "expired", time.Unix(0, 0))
 	return errs.Is(err, errs.NotFound)
 }
+
+// River's routine INFO lines ("River client started", "Producer job counts"
+// every 15 s) are DEBUG in the server log; warnings keep their level.
+func TestRiverInfoIsDebug(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.Open(t, store.SQLite)
+	a := app.New(s, app.Config{}, nil)
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		var buf syncBuffer
+		log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: level}))
+		r, err := jobs.Start(ctx, s, a, jobs.Options{Workers: 1, Log: log})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Stop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		switch level {
+		case slog.LevelInfo:
+			if strings.Contains(out, "River client") {
+				t.Errorf("River's INFO lines reach an INFO log:\n%s", out)
+			}
+		case slog.LevelDebug:
+			if !regexp.MustCompile(`level=DEBUG msg="River client started".*component=jobs`).MatchString(out) {
+				t.Errorf("River's INFO lines should be DEBUG with component=jobs:\n%s", out)
+			}
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

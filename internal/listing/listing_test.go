@@ -97,6 +97,17 @@ func TestParse(t *testing.T) {
 		}},
 		{query: "sort_by=org_id", wantErr: "allowed: created_at, name, port, status", param: "sort_by"},
 		{query: "sort_order=sideways", wantErr: "asc or desc", param: "sort_order"},
+		{query: "sort_by=name%3BDROP+TABLE+x", wantErr: "unknown sort column 'name;DROP TABLE x'; allowed: created_at, name, port, status", param: "sort_by"},
+		{query: "sort_by=name+sideways", wantErr: "allowed: created_at, name, port, status", param: "sort_by"},
+		{query: "q[name]=" + strings.Repeat("a", MaxValueLength+1), wantErr: "is longer than 1000 bytes", param: "q[name]"},
+		{query: "q[nope]=" + strings.Repeat("a", MaxValueLength+1), wantErr: "is longer than 1000 bytes", param: "q[nope]"},
+		{query: "sort_by=" + strings.Repeat("a", MaxValueLength+1), wantErr: "is longer than 1000 bytes", param: "sort_by"},
+		{query: "date_range_start=" + strings.Repeat("1", MaxValueLength+1), wantErr: "is longer than 1000 bytes", param: "date_range_start"},
+		{query: "q[name]=" + strings.Repeat("a", MaxValueLength), check: func(t *testing.T, p Params) {
+			if len(p.Filters) != 1 {
+				t.Errorf("a value at the limit must be accepted: %+v", p.Filters)
+			}
+		}},
 		{query: "date_range_start=2026-01-02+03:04:05&date_range_end=2026-01-31", check: func(t *testing.T, p Params) {
 			if !p.From.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) {
 				t.Errorf("from = %v", p.From)
@@ -120,7 +131,7 @@ func TestParse(t *testing.T) {
 		{query: "relative_date_range=10d&date_range_start=2026-01-01", wantErr: "not both", param: "relative_date_range"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.query, func(t *testing.T) {
+		t.Run(tt.query[:min(len(tt.query), 60)], func(t *testing.T) {
 			q, err := url.ParseQuery(tt.query)
 			if err != nil {
 				t.Fatal(err)

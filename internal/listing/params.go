@@ -3,6 +3,7 @@ package listing
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,15 @@ const (
 	DefaultPerPage = 25
 	MaxPerPage     = 500
 )
+
+// MaxValueLength is the longest value, in bytes, any list parameter may have
+// (q[...] filters, paging, dates, sorting). Longer values are 400 naming the
+// parameter: no column holds anything that long worth searching for, and
+// SQLite refuses LIKE patterns over 50 000 bytes.
+const MaxValueLength = 1000
+
+// listParams are the parameters Parse reads besides q[...].
+var listParams = []string{"page", "per_page", "date_range_start", "date_range_end", "relative_date_range", "sort_by", "sort_order"}
 
 // Op is how a filter matches.
 type Op int
@@ -63,6 +73,9 @@ func (p Params) Filter(name string) (Filter, bool) {
 // allowed names. Parameters that are not list parameters are ignored.
 func Parse(q url.Values, spec *Spec, now time.Time) (Params, error) {
 	p := Params{Page: 1, PerPage: DefaultPerPage}
+	if err := checkLengths(q); err != nil {
+		return p, err
+	}
 	var err error
 	if p.Page, err = intParam(q, "page", 1, 1, 1<<31-1); err != nil {
 		return p, err
@@ -85,6 +98,32 @@ func Parse(q url.Values, spec *Spec, now time.Time) (Params, error) {
 func malformed(param, format string, args ...any) error {
 	return &errs.Error{Code: errs.Malformed, Message: "Invalid query parameter " + param,
 		Fields: map[string][]string{param: {fmt.Sprintf(format, args...)}}}
+}
+
+// checkLengths applies MaxValueLength to every list parameter, so no later
+// step sees (or echoes) an over-long value.
+func checkLengths(q url.Values) error {
+	var bad []string
+	for key, vals := range q {
+		if !strings.HasPrefix(key, "q[") && !slices.Contains(listParams, key) {
+			continue
+		}
+		for _, v := range vals {
+			if len(v) > MaxValueLength {
+				bad = append(bad, key)
+				break
+			}
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	e := &errs.Error{Code: errs.Malformed, Message: "Invalid query parameter " + bad[0], Fields: map[string][]string{}}
+	for _, key := range bad {
+		e.Fields[key] = []string{fmt.Sprintf("is longer than %d bytes", MaxValueLength)}
+	}
+	return e
 }
 
 func intParam(q url.Values, name string, def, lo, hi int) (int, error) {
@@ -194,9 +233,15 @@ func sortFilters(fs []Filter) {
 func parseSort(q url.Values, spec *Spec) (Column, bool, error) {
 	by := strings.TrimSpace(q.Get("sort_by"))
 	order := strings.ToLower(strings.TrimSpace(q.Get("sort_order")))
-	// Also accepted [CG]: sort_by=<column> desc
+	// Also accepted [CG]: sort_by=<column> desc. Anything else after a space
+	// is part of an unknown column name, so the error names sort_by.
 	if name, dir, ok := strings.Cut(by, " "); ok {
-		by, order = name, strings.ToLower(strings.TrimSpace(dir))
+		switch d := strings.ToLower(strings.TrimSpace(dir)); d {
+		case "asc", "desc":
+			by, order = name, d
+		default:
+			return Column{}, false, unknownSort(by, spec)
+		}
 	}
 	desc := spec.DefaultDesc
 	switch order {
@@ -220,10 +265,14 @@ func parseSort(q url.Values, spec *Spec) (Column, bool, error) {
 	}
 	c, ok := spec.Column(by)
 	if !ok || !c.Sortable {
-		return Column{}, false, malformed("sort_by", "unknown sort column '%s'; allowed: %s", by, joinNames(spec.Sortable()))
+		return Column{}, false, unknownSort(by, spec)
 	}
 	if order == "" {
 		desc = false
 	}
 	return c, desc, nil
+}
+
+func unknownSort(by string, spec *Spec) error {
+	return malformed("sort_by", "unknown sort column '%s'; allowed: %s", by, joinNames(spec.Sortable()))
 }

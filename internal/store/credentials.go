@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"time"
 )
 
@@ -175,44 +174,55 @@ func (q *Q) UseOneTimeToken(ctx context.Context, purpose, hash string, now time.
 	return t, nil
 }
 
-// SignInAttempt is the failure record of one username.
-type SignInAttempt struct {
-	Username    string
-	Failures    int
-	WindowStart time.Time
-	LockedUntil *time.Time
+// SignInFailures is the failure record of one username from one client
+// address (the app decides what an address is and what the counts mean).
+type SignInFailures struct {
+	Username     string
+	Client       string
+	Failures     int
+	LastAt       time.Time  // latest counted attempt; zero for a new record
+	BlockedUntil *time.Time // attempts before then are refused
 }
 
-// SignInAttemptFor returns the record for a username (zero value if none).
-func (q *Q) SignInAttemptFor(ctx context.Context, username string) (SignInAttempt, error) {
-	a := SignInAttempt{Username: username}
-	err := q.queryRow(ctx, `SELECT failures, window_start, locked_until FROM sign_in_attempts WHERE username = ?`, username).
-		Scan(&a.Failures, timeCol{&a.WindowStart}, nullTimeCol{&a.LockedUntil})
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, nil
+// LockSignInFailures returns the record of (username, client), creating an
+// empty one, and holds it until the transaction ends, so that concurrent
+// sign-ins count one after the other (a row lock on PostgreSQL; SQLite's
+// single writer serializes already).
+func (q *Q) LockSignInFailures(ctx context.Context, username, client string) (SignInFailures, error) {
+	f := SignInFailures{Username: username, Client: client}
+	if _, err := q.exec(ctx, `INSERT INTO sign_in_failures (username, client, failures, last_at) VALUES (?, ?, 0, 0)
+		ON CONFLICT (username, client) DO NOTHING`, username, client); err != nil {
+		return f, err
 	}
-	return a, mapErr(err)
+	query := `SELECT failures, last_at, blocked_until FROM sign_in_failures WHERE username = ? AND client = ?`
+	if q.d.engine == Postgres {
+		query += ` FOR UPDATE`
+	}
+	var last int64
+	err := q.queryRow(ctx, query, username, client).Scan(&f.Failures, &last, nullTimeCol{&f.BlockedUntil})
+	if last != 0 {
+		f.LastAt = time.UnixMicro(last).UTC()
+	}
+	return f, mapErr(err)
 }
 
-// SaveSignInAttempt upserts a username's failure record.
-func (q *Q) SaveSignInAttempt(ctx context.Context, a SignInAttempt, now time.Time) error {
-	_, err := q.exec(ctx, `INSERT INTO sign_in_attempts (username, failures, window_start, locked_until, updated_at)
-		VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (username) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
-			locked_until = excluded.locked_until, updated_at = excluded.updated_at`,
-		a.Username, a.Failures, ts(a.WindowStart), nts(a.LockedUntil), ts(now))
+// SaveSignInFailures writes a record read with LockSignInFailures.
+func (q *Q) SaveSignInFailures(ctx context.Context, f SignInFailures) error {
+	_, err := q.exec(ctx, `UPDATE sign_in_failures SET failures = ?, last_at = ?, blocked_until = ? WHERE username = ? AND client = ?`,
+		f.Failures, ts(f.LastAt), nts(f.BlockedUntil), f.Username, f.Client)
 	return err
 }
 
-// ClearSignInAttempts forgets a username's failures (after a good sign-in).
-func (q *Q) ClearSignInAttempts(ctx context.Context, username string) error {
-	_, err := q.exec(ctx, `DELETE FROM sign_in_attempts WHERE username = ?`, username)
+// ClearSignInFailures forgets the failures of username from client (after a
+// good sign-in from there); other addresses keep theirs.
+func (q *Q) ClearSignInFailures(ctx context.Context, username, client string) error {
+	_, err := q.exec(ctx, `DELETE FROM sign_in_failures WHERE username = ? AND client = ?`, username, client)
 	return err
 }
 
 // PurgeResult counts what PurgeExpired removed.
 type PurgeResult struct {
-	Sessions, OneTimeTokens, SignInAttempts int64
+	Sessions, OneTimeTokens, SignInFailures int64
 }
 
 // PurgeExpired deletes sessions expired or revoked before cutoff, one-time tokens
@@ -228,10 +238,10 @@ func (q *Q) PurgeExpired(ctx context.Context, now, cutoff time.Time) (PurgeResul
 		return r, err
 	}
 	r.OneTimeTokens, _ = res.RowsAffected()
-	if res, err = q.exec(ctx, `DELETE FROM sign_in_attempts WHERE updated_at <= ? AND (locked_until IS NULL OR locked_until <= ?)`,
+	if res, err = q.exec(ctx, `DELETE FROM sign_in_failures WHERE last_at <= ? AND (blocked_until IS NULL OR blocked_until <= ?)`,
 		ts(cutoff), ts(now)); err != nil {
 		return r, err
 	}
-	r.SignInAttempts, _ = res.RowsAffected()
+	r.SignInFailures, _ = res.RowsAffected()
 	return r, nil
 }

@@ -314,34 +314,59 @@ func TestCredentials(t *testing.T) {
 			t.Fatalf("a token must work only once: %v", err)
 		}
 
-		// Sign-in failure records upsert and clear.
-		att, err := r.SignInAttemptFor(ctx, "nobody@x.test")
-		must(t, err)
-		if att.Failures != 0 || att.LockedUntil != nil {
-			t.Fatalf("fresh attempt = %+v", att)
+		// Sign-in failure records: one per (username, client), created empty
+		// on first use, saved, cleared per client.
+		var rec store.SignInFailures
+		must(t, f.s.Tx(ctx, func(q *store.Q) error {
+			var err error
+			rec, err = q.LockSignInFailures(ctx, "nobody@x.test", "192.0.2.1")
+			return err
+		}))
+		if rec.Failures != 0 || rec.BlockedUntil != nil || !rec.LastAt.IsZero() {
+			t.Fatalf("fresh record = %+v", rec)
 		}
 		until := t0.Add(15 * time.Minute)
-		for i := 1; i <= 2; i++ {
-			att.Failures, att.WindowStart = i, t0
-			if i == 2 {
-				att.LockedUntil = &until
+		rec.Failures, rec.LastAt, rec.BlockedUntil = 5, t0, &until
+		must(t, f.s.Tx(ctx, func(q *store.Q) error {
+			if err := q.SaveSignInFailures(ctx, rec); err != nil {
+				return err
 			}
-			must(t, f.s.Tx(ctx, func(q *store.Q) error { return q.SaveSignInAttempt(ctx, att, t0) }))
+			other, err := q.LockSignInFailures(ctx, "nobody@x.test", "192.0.2.2")
+			if err != nil {
+				return err
+			}
+			other.Failures, other.LastAt = 1, t0
+			return q.SaveSignInFailures(ctx, other)
+		}))
+		lock := func(client string) store.SignInFailures {
+			var r store.SignInFailures
+			must(t, f.s.Tx(ctx, func(q *store.Q) error {
+				var err error
+				r, err = q.LockSignInFailures(ctx, "nobody@x.test", client)
+				return err
+			}))
+			return r
 		}
-		att, err = r.SignInAttemptFor(ctx, "nobody@x.test")
-		must(t, err)
-		if att.Failures != 2 || att.LockedUntil == nil || !att.LockedUntil.Equal(until) {
-			t.Fatalf("saved attempt = %+v", att)
+		if got := lock("192.0.2.1"); got.Failures != 5 || !got.LastAt.Equal(t0) || got.BlockedUntil == nil || !got.BlockedUntil.Equal(until) {
+			t.Fatalf("saved record = %+v", got)
+		}
+		must(t, f.s.Tx(ctx, func(q *store.Q) error { return q.ClearSignInFailures(ctx, "nobody@x.test", "192.0.2.2") }))
+		if got := lock("192.0.2.2"); got.Failures != 0 {
+			t.Fatalf("cleared record = %+v", got)
+		}
+		if got := lock("192.0.2.1"); got.Failures != 5 {
+			t.Fatalf("clearing one client cleared another: %+v", got)
 		}
 
-		// Purge removes the revoked session (after retention) and used tokens, and keeps the lock.
+		// Purge removes the revoked session (after retention), used tokens and the empty
+		// record of 192.0.2.2, and keeps the blocked one.
 		var res store.PurgeResult
 		must(t, f.s.Tx(ctx, func(q *store.Q) error {
 			var err error
 			res, err = q.PurgeExpired(ctx, t0.Add(time.Minute), t0.Add(time.Minute))
 			return err
 		}))
-		if res.Sessions != 1 || res.OneTimeTokens != 2 || res.SignInAttempts != 0 {
+		if res.Sessions != 1 || res.OneTimeTokens != 2 || res.SignInFailures != 1 {
 			t.Fatalf("purge = %+v", res)
 		}
 	})
