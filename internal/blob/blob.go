@@ -46,7 +46,9 @@ type Store interface {
 var keyRE = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*$`)
 
 // ValidKey reports whether key may name a blob.
-func ValidKey(key string) bool { return len(key) <= 512 && keyRE.MatchString(key) && !strings.Contains(key, "..") }
+func ValidKey(key string) bool {
+	return len(key) <= 512 && keyRE.MatchString(key) && !strings.Contains(key, "..")
+}
 
 // Dir is a Store in a directory.
 type Dir struct{ root string }
