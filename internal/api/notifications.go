@@ -87,9 +87,13 @@ func (a *API) markAll(c *Ctx, mark string) (*markAllResponse, error) {
 	return &markAllResponse{Updated: n, UnreadCount: unread}, err
 }
 
-func (a *API) readAllNotifications(c *Ctx, _ *NoBody) (*markAllResponse, error) { return a.markAll(c, "read") }
+func (a *API) readAllNotifications(c *Ctx, _ *NoBody) (*markAllResponse, error) {
+	return a.markAll(c, "read")
+}
 
-func (a *API) seeAllNotifications(c *Ctx, _ *NoBody) (*markAllResponse, error) { return a.markAll(c, "seen") }
+func (a *API) seeAllNotifications(c *Ctx, _ *NoBody) (*markAllResponse, error) {
+	return a.markAll(c, "seen")
+}
 
 // PreferenceView is the user's channels for one event.
 type PreferenceView struct {

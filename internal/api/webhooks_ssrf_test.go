@@ -91,4 +91,3 @@ func TestWebhookSSRFRefusals(t *testing.T) {
 		}
 	})
 }
-

@@ -205,7 +205,7 @@ func TestWebhookValidation(t *testing.T) {
 		{Name: "short secret", As: e.Admin, Method: "POST", Path: "/v2/webhooks",
 			Body: map[string]any{"name": "x", "url": "https://hooks.example.com/", "events": []string{"scan_started"}, "secret": "short"}, Status: 422, Want: []string{`"secret"`}},
 		{Name: "chosen secret is shown once", As: e.Admin, Method: "POST", Path: "/v2/webhooks",
-			Body: map[string]any{"name": "x", "url": "https://hooks.example.com/", "events": []string{"scan_started", "scan_started"}, "secret": "my-own-secret-123456"},
+			Body:   map[string]any{"name": "x", "url": "https://hooks.example.com/", "events": []string{"scan_started", "scan_started"}, "secret": "my-own-secret-123456"},
 			Status: 201, Want: []string{`"secret":"my-own-secret-123456"`, `"events":["scan_started"]`, `"active":true`}},
 		{Name: "not found", As: e.Admin, Method: "GET", Path: "/v2/webhooks/0190b7a4-0000-7000-8000-000000000000", Status: 404},
 		{Name: "bad id", As: e.Admin, Method: "GET", Path: "/v2/webhooks/42", Status: 404},

@@ -40,7 +40,7 @@ func TestGuardRefusesInternalAddressesBeforeDialing(t *testing.T) {
 		{"[ff02::1]:80", "multicast"},
 		{"[::ffff:127.0.0.1]:80", "loopback"},
 		{"[::ffff:169.254.169.254]:80", "metadata"},
-		{"[64:ff9b::a00:1]:80", "private"}, // NAT64 of 10.0.0.1
+		{"[64:ff9b::a00:1]:80", "private"},  // NAT64 of 10.0.0.1
 		{"[2002:7f00:1::1]:80", "loopback"}, // 6to4 of 127.0.0.1
 		{"255.255.255.255:80", "reserved"},
 	}
