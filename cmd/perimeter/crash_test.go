@@ -35,13 +35,13 @@ type child struct {
 	out *syncBuffer
 }
 
-func startChild(t *testing.T, dbURL, addr string) *child {
+func startChild(t *testing.T, dbURL, addr string, extra ...string) *child {
 	t.Helper()
 	c := exec.Command(os.Args[0], "-test.run=^TestHelperServe$")
 	out := &syncBuffer{}
 	c.Stdout, c.Stderr = out, out
 	c.Env = append(os.Environ(),
-		"PERIMETER_CHILD_ARGS=serve --addr "+addr+" --database "+dbURL+" --scan-heartbeat 200ms --scan-stale-after 2s --workers 2",
+		"PERIMETER_CHILD_ARGS=serve --addr "+addr+" --database "+dbURL+" --scan-heartbeat 200ms --scan-stale-after 2s --workers 2 "+strings.Join(extra, " "),
 		"PERIMETER_ADMIN_EMAIL=crash@example.test", "PERIMETER_ADMIN_PASSWORD=crash-test-password")
 	if err := c.Start(); err != nil {
 		t.Fatal(err)

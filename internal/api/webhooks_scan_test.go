@@ -153,5 +153,6 @@ func TestNotificationEmails(t *testing.T) {
 
 type appBranding func(orgID string) notify.Brand
 
-func (f appBranding) Brand(_ context.Context, orgID string) (notify.Brand, error) { return f(orgID), nil }
-
+func (f appBranding) Brand(_ context.Context, orgID string) (notify.Brand, error) {
+	return f(orgID), nil
+}
