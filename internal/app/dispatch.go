@@ -60,7 +60,6 @@ const dispatchBatch = 256
 func (a *App) DispatchEvents(ctx context.Context) (int, error) {
 	a.hooks.dispatchMu.Lock()
 	defer a.hooks.dispatchMu.Unlock()
-	paths := map[string]string{}
 	n := 0
 	for {
 		evs, err := a.store.R().UndispatchedEvents(ctx, dispatchBatch)
@@ -70,8 +69,9 @@ func (a *App) DispatchEvents(ctx context.Context) (int, error) {
 		if len(evs) == 0 {
 			break
 		}
+		c := &fanoutCache{paths: map[string]string{}, hooks: map[string][]webhook.Webhook{}, rcpts: map[string][]store.Recipient{}}
 		for _, e := range evs {
-			if err := a.store.Tx(ctx, func(q *store.Q) error { return a.dispatchInTx(ctx, q, e, paths) }); err != nil {
+			if err := a.store.Tx(ctx, func(q *store.Q) error { return a.dispatchInTx(ctx, q, e, c) }); err != nil {
 				return n, err
 			}
 			n++
@@ -86,20 +86,31 @@ func (a *App) DispatchEvents(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// fanoutCache keeps, for one batch of events, who receives what: the
+// organizations' paths, their webhooks and the users with their choices. A
+// batch is read in milliseconds, and a webhook changed meanwhile is
+// re-checked when its delivery is attempted, so the cache saves two queries
+// per event without changing who is told.
+type fanoutCache struct {
+	paths map[string]string
+	hooks map[string][]webhook.Webhook
+	rcpts map[string][]store.Recipient
+}
+
 // dispatchInTx fans one event out in q's transaction.
-func (a *App) dispatchInTx(ctx context.Context, q *store.Q, e store.Event, paths map[string]string) error {
+func (a *App) dispatchInTx(ctx context.Context, q *store.Q, e store.Event, c *fanoutCache) error {
 	now := a.now()
 	won, err := q.MarkEventDispatched(ctx, e.OrganizationID, e.ID, now)
 	if err != nil || !won {
 		return err // another dispatcher has it
 	}
 	if webhook.IsEvent(e.Type) {
-		if err := a.queueDeliveries(ctx, q, e, paths, now); err != nil {
+		if err := a.queueDeliveries(ctx, q, e, c, now); err != nil {
 			return err
 		}
 	}
 	if notify.IsEvent(e.Type) {
-		return a.queueNotifications(ctx, q, e, now)
+		return a.queueNotifications(ctx, q, e, c, now)
 	}
 	return nil
 }
@@ -107,18 +118,22 @@ func (a *App) dispatchInTx(ctx context.Context, q *store.Q, e store.Event, paths
 // queueDeliveries creates a delivery and its first attempt's job for every
 // active webhook, of the event's organization or an ancestor, subscribed to
 // the event.
-func (a *App) queueDeliveries(ctx context.Context, q *store.Q, e store.Event, paths map[string]string, now time.Time) error {
-	path, ok := paths[e.OrganizationID]
+func (a *App) queueDeliveries(ctx context.Context, q *store.Q, e store.Event, c *fanoutCache, now time.Time) error {
+	hooks, ok := c.hooks[e.OrganizationID]
 	if !ok {
-		org, err := q.OrganizationByID(ctx, e.OrganizationID)
-		if err != nil {
+		path, ok := c.paths[e.OrganizationID]
+		if !ok {
+			org, err := q.OrganizationByID(ctx, e.OrganizationID)
+			if err != nil {
+				return err
+			}
+			path, c.paths[e.OrganizationID] = org.Path, org.Path
+		}
+		var err error
+		if hooks, err = q.ActiveWebhooksOf(ctx, path); err != nil {
 			return err
 		}
-		path, paths[e.OrganizationID] = org.Path, org.Path
-	}
-	hooks, err := q.ActiveWebhooksOf(ctx, path)
-	if err != nil {
-		return err
+		c.hooks[e.OrganizationID] = hooks
 	}
 	for _, h := range hooks {
 		if !h.Subscribed(e.Type) {
@@ -151,10 +166,15 @@ func deliverOpts(at time.Time) *river.InsertOpts {
 
 // queueNotifications writes the in-app notifications and queues the e-mails
 // of the users who want them (their preferences, else the defaults).
-func (a *App) queueNotifications(ctx context.Context, q *store.Q, e store.Event, now time.Time) error {
-	rcpts, err := q.NotificationRecipients(ctx, e.OrganizationID, e.Type)
-	if err != nil {
-		return err
+func (a *App) queueNotifications(ctx context.Context, q *store.Q, e store.Event, c *fanoutCache, now time.Time) error {
+	key := e.OrganizationID + " " + e.Type
+	rcpts, ok := c.rcpts[key]
+	if !ok {
+		var err error
+		if rcpts, err = q.NotificationRecipients(ctx, e.OrganizationID, e.Type); err != nil {
+			return err
+		}
+		c.rcpts[key] = rcpts
 	}
 	msg := notify.Describe(e.Type, e.Payload)
 	for _, r := range rcpts {

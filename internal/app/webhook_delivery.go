@@ -94,6 +94,9 @@ func (a *App) recordAttempt(ctx context.Context, q *store.Q, d webhook.Delivery,
 	}
 	switch d.Status {
 	case webhook.DeliverySucceeded:
+		if h.FailingSince == nil {
+			return nil // no streak to end: leave the webhook's row alone (it is every delivery's)
+		}
 		return q.WebhookSucceeded(ctx, h.OrganizationID, h.ID)
 	case webhook.DeliveryFailed:
 		return a.webhookFailed(ctx, q, h, now)
