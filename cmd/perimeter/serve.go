@@ -31,6 +31,7 @@ type serveConfig struct {
 	workers, scanWorkers, orgScans int
 	sessionTTL, shutdown           time.Duration
 	heartbeat, staleAfter          time.Duration
+	hooks                          hookFlags // webhooks, notifications, e-mail (hooks_flags.go)
 }
 
 func newServeCommand() *cobra.Command {
@@ -60,6 +61,7 @@ func newServeCommand() *cobra.Command {
 	fs.IntVar(&c.orgScans, "org-scan-limit", envInt("PERIMETER_ORG_SCAN_LIMIT", 2), "scans of one organization executing at once, across nodes (env PERIMETER_ORG_SCAN_LIMIT)")
 	fs.DurationVar(&c.heartbeat, "scan-heartbeat", envDuration("PERIMETER_SCAN_HEARTBEAT", 2*time.Second), "how often a running scan saves progress")
 	fs.DurationVar(&c.staleAfter, "scan-stale-after", envDuration("PERIMETER_SCAN_STALE_AFTER", time.Minute), "a scan without heartbeat this long lost its worker and is retried")
+	addHookFlags(fs, &c.hooks)
 	fs.StringVar(&c.logFormat, "log-format", envString("PERIMETER_LOG_FORMAT", "text"), "text or json (env PERIMETER_LOG_FORMAT)")
 	return cmd
 }
@@ -85,8 +87,12 @@ func serve(ctx context.Context, c serveConfig) error {
 	if err != nil {
 		return fmt.Errorf("--data-dir: %w", err)
 	}
+	hooks, err := c.hooks.config(c.dbURL, log)
+	if err != nil {
+		return err
+	}
 	a := app.New(s, app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
-		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, Blobs: blobs}, log)
+		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, Blobs: blobs, Hooks: hooks}, log)
 	res, email, password, created, err := a.FirstRun(ctx, os.Getenv("PERIMETER_ADMIN_EMAIL"), os.Getenv("PERIMETER_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("first-run bootstrap: %w", err)
@@ -106,7 +112,7 @@ func serve(ctx context.Context, c serveConfig) error {
 	var runner *jobs.Runner
 	if c.workers > 0 {
 		reap := min(15*time.Second, max(c.staleAfter/4, 100*time.Millisecond))
-		if runner, err = jobs.Start(ctx, s, a, jobs.Options{Workers: c.workers, ScanWorkers: c.scanWorkers, ReapInterval: reap, Log: log}); err != nil {
+		if runner, err = jobs.Start(ctx, s, a, jobs.Options{Workers: c.workers, ScanWorkers: c.scanWorkers, ReapInterval: reap, WebhookWorkers: c.hooks.workers, Log: log}); err != nil {
 			return err
 		}
 	}

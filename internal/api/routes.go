@@ -8,9 +8,11 @@ import (
 	"github.com/perimeterhq/perimeter/internal/exception"
 	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/report"
+	"github.com/perimeterhq/perimeter/internal/notify"
 	"github.com/perimeterhq/perimeter/internal/scan"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 	"github.com/perimeterhq/perimeter/internal/user"
+	"github.com/perimeterhq/perimeter/internal/webhook"
 )
 
 var (
@@ -203,6 +205,36 @@ func (a *API) routeTable() {
 		Description: "risk = the host's open (open or reopened) findings weighted by severity: critical 10, high 5, medium 2, low 1, info 0. " +
 			"Hosts with no weighted finding are left out."}, a.mostVulnerableHosts)
 	Handle(a, Op{Method: "GET", Path: "/v2/hosts/{id}", Summary: "A host with its services, open findings and scan history", Tag: "Hosts"}, a.getHost)
+
+	// Webhooks (§2.8): signed deliveries of the organization's events (and, for partners, their customers').
+	Handle(a, Op{Method: "GET", Path: "/v2/webhooks", Summary: "List webhooks", Tag: "Webhooks", List: &webhook.List}, a.listWebhooks)
+	Handle(a, Op{Method: "POST", Path: "/v2/webhooks", Summary: "Create a webhook (secret generated if absent, shown once)", Tag: "Webhooks", Status: 201,
+		Description: "Delivery [CG]: POST of JSON {id, event, event_id, created_at, organization_id, resource {type, id}, data} with headers " +
+			"X-CG-Hook-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>, X-CG-Hook-Event, X-CG-Hook-Delivery (the same on every retry) and " +
+			"User-Agent: CloneGuard-Hook/<version>. A non-2xx answer or a timeout (10 s) is retried up to 3 times with increasing delays; redirects are not followed. " +
+			"URLs whose address is loopback, private, link-local, CGNAT, multicast or a metadata service are refused unless the server allows them."}, a.createWebhook)
+	Handle(a, Op{Method: "GET", Path: "/v2/webhooks/{id}", Summary: "Show a webhook", Tag: "Webhooks"}, a.getWebhook)
+	Handle(a, Op{Method: "PUT", Path: "/v2/webhooks/{id}", Summary: "Update a webhook (a new secret replaces the old)", Tag: "Webhooks"}, a.updateWebhook)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/webhooks/{id}", Summary: "Delete a webhook and its deliveries", Tag: "Webhooks"}, a.deleteWebhook)
+	Handle(a, Op{Method: "POST", Path: "/v2/webhooks/{id}/activate", Summary: "Activate a webhook", Tag: "Webhooks"}, a.activateWebhook)
+	Handle(a, Op{Method: "POST", Path: "/v2/webhooks/{id}/deactivate", Summary: "Deactivate a webhook", Tag: "Webhooks"}, a.deactivateWebhook)
+	Handle(a, Op{Method: "GET", Path: "/v2/webhooks/{id}/deliveries", Summary: "Deliveries: event, status, attempts, response code, duration", Tag: "Webhooks",
+		List: &webhook.DeliveryList}, a.listDeliveries)
+	Handle(a, Op{Method: "GET", Path: "/v2/webhooks/{id}/deliveries/{delivery_id}", Summary: "A delivery with every attempt: request headers and body, response status, headers and body (64 KiB)", Tag: "Webhooks"}, a.getDelivery)
+
+	// Notifications (§2.11): the current user's own.
+	Handle(a, Op{Method: "GET", Path: "/v2/notifications", Summary: "List my notifications, with unread_count", Tag: "Notifications", List: &notify.List}, a.listNotifications)
+	Handle(a, Op{Method: "PUT", Path: "/v2/notifications/read_all", Summary: "Mark all my notifications read", Tag: "Notifications"}, a.readAllNotifications)
+	Handle(a, Op{Method: "PUT", Path: "/v2/notifications/seen_all", Summary: "Mark all my notifications seen", Tag: "Notifications"}, a.seeAllNotifications)
+	Handle(a, Op{Method: "GET", Path: "/v2/notifications/{id}", Summary: "Show a notification", Tag: "Notifications"}, a.getNotification)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/notifications/{id}", Summary: "Delete a notification", Tag: "Notifications"}, a.deleteNotification)
+	Handle(a, Op{Method: "PUT", Path: "/v2/notifications/{id}/read", Summary: "Mark a notification read (and seen)", Tag: "Notifications"}, a.readNotification)
+	Handle(a, Op{Method: "PUT", Path: "/v2/notifications/{id}/seen", Summary: "Mark a notification seen", Tag: "Notifications"}, a.seeNotification)
+
+	// Notification preferences of the current user (§2.15).
+	Handle(a, Op{Method: "GET", Path: "/v2/user/preferences/notifications", Summary: "My channels (in_app, email) for every event", Tag: "Current user"}, a.notificationPreferences)
+	Handle(a, Op{Method: "POST", Path: "/v2/user/preferences/notifications/{event}/enable", Summary: "Turn a channel on for an event", Tag: "Current user"}, a.enablePreference)
+	Handle(a, Op{Method: "POST", Path: "/v2/user/preferences/notifications/{event}/disable", Summary: "Turn a channel off for an event", Tag: "Current user"}, a.disablePreference)
 
 	// Audit (§2.10).
 	Handle(a, Op{Method: "GET", Path: "/v2/audit/events", Summary: "List audit events (admin)", Tag: "Audit", List: &audit.List}, a.listAuditEvents)

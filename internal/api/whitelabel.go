@@ -41,7 +41,7 @@ func whitelabelView(w tenant.Whitelabel) WhitelabelView {
 	return v
 }
 
-func brandingView(b app.Branding) WhitelabelView {
+func brandingView(b app.EffectiveBranding) WhitelabelView {
 	v := whitelabelView(b.Effective)
 	v.Inherited = !b.Own
 	if b.From != "" {

@@ -37,6 +37,8 @@ type Config struct {
 	OrgScanConcurrency int           // runs of one organization executing at once (default 2)
 	ScanExclude        string        // hosts no scan of any organization may touch (hostspec notation)
 	Blobs              blob.Store    // where generated report files live (nil: reports cannot be generated)
+
+	Hooks HooksConfig // webhooks, notifications and e-mail (hooks.go)
 }
 
 // DefaultScanExclude keeps tenants' scans off link-local addresses, where
@@ -83,6 +85,7 @@ func (c *Config) defaults() {
 	if c.OrgScanConcurrency <= 0 {
 		c.OrgScanConcurrency = 2
 	}
+	c.Hooks.defaults()
 }
 
 // App is the use-case layer over a store.
@@ -96,6 +99,8 @@ type App struct {
 	cve     scanner.CVEMatcher // loaded once from FeedDir, shared by every run
 
 	results resultCache // aggregates over findings, per organization (see cached)
+
+	hooks *hookState // webhook delivery and e-mail (hooks.go)
 }
 
 // New returns an App. log may be nil.
@@ -105,7 +110,7 @@ func New(s *store.Store, cfg Config, log *slog.Logger) *App {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &App{store: s, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		results: resultCache{entries: map[string]*cacheEntry{}}}
+		results: resultCache{entries: map[string]*cacheEntry{}}, hooks: newHookState(cfg.Hooks, cfg.Version, log)}
 }
 
 // SetClock replaces the clock (tests of expiry and lockout).

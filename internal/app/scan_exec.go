@@ -14,6 +14,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/scanner/cve"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
 	"github.com/perimeterhq/perimeter/internal/store"
+	"github.com/perimeterhq/perimeter/internal/webhook"
 )
 
 // QueueScans is the job queue scan runs go through; its worker count is the
@@ -86,6 +87,7 @@ func (a *App) claimRun(ctx context.Context, runID string, attempt int) (scan.Run
 		if run.Status == scan.StatusQueued {
 			run.Status = scan.StatusRunning
 		}
+		firstStart := run.StartedAt == nil // a retried attempt started long ago
 		if err := q.StartRun(ctx, run.ID, now); err != nil {
 			return err
 		}
@@ -94,6 +96,12 @@ func (a *App) claimRun(ctx context.Context, runID string, attempt int) (scan.Run
 		}
 		if err != nil {
 			return err
+		}
+		if firstStart {
+			run.StartedAt = &now
+			if err := a.emitRunEvent(ctx, q, run, webhook.EventScanStarted); err != nil {
+				return err
+			}
 		}
 		run.StartedAt, run.HeartbeatAt = &now, &now
 		claimed = true
@@ -360,6 +368,12 @@ func (a *App) finishInTx(ctx context.Context, q *store.Q, st *runState, status, 
 		}
 	}
 	if err := q.SetScanRunState(ctx, run.ScanID, run.ID, status, run.Progress, now); err != nil {
+		return err
+	}
+	if err := a.emitRunEvent(ctx, q, run, ""); err != nil {
+		return err
+	}
+	if err := a.emitNewFindings(ctx, q, run); err != nil {
 		return err
 	}
 	return a.record(ctx, q, nil, run.OrganizationID, "scan."+status, "scan", run.ScanID,

@@ -360,6 +360,9 @@ func (a *App) StopScan(ctx context.Context, act *Actor, id string) (scan.Run, er
 			if err := q.FinishRun(ctx, run); err != nil {
 				return err
 			}
+			if err := a.emitRunEvent(ctx, q, run, ""); err != nil {
+				return err
+			}
 		case scan.StatusRunning:
 			if _, err := q.SetRunStatus(ctx, run.ID, scan.StatusRunning, scan.StatusStopping); err != nil {
 				return err

@@ -11,22 +11,22 @@ import (
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
-// Branding is the white-label settings in effect for an organization: its
+// EffectiveBranding is the white-label settings in effect for an organization: its
 // own (Own) merged with its ancestors'.
-type Branding struct {
+type EffectiveBranding struct {
 	Effective tenant.Whitelabel
 	Own       bool   // the organization has settings of its own
 	From      string // nearest organization whose settings contributed ("" = defaults)
 }
 
 // brandingOf computes the settings in effect for an organization path.
-func brandingOf(ctx context.Context, q *store.Q, orgPath string) (Branding, error) {
+func brandingOf(ctx context.Context, q *store.Q, orgPath string) (EffectiveBranding, error) {
 	ids := tenant.Ancestors(orgPath)
 	chain, err := q.WhitelabelChain(ctx, ids)
 	if err != nil {
-		return Branding{}, err
+		return EffectiveBranding{}, err
 	}
-	var b Branding
+	var b EffectiveBranding
 	var ordered []tenant.Whitelabel
 	for i, id := range ids {
 		if w, ok := chain[id]; ok {
@@ -51,9 +51,9 @@ func brandingOf(ctx context.Context, q *store.Q, orgPath string) (Branding, erro
 }
 
 // GetWhitelabel returns the settings in effect for the caller's organization.
-func (a *App) GetWhitelabel(ctx context.Context, act *Actor) (Branding, error) {
+func (a *App) GetWhitelabel(ctx context.Context, act *Actor) (EffectiveBranding, error) {
 	if err := act.can("whitelabel_settings", "read"); err != nil {
-		return Branding{}, err
+		return EffectiveBranding{}, err
 	}
 	return brandingOf(ctx, a.store.R(), act.Org.Path)
 }
@@ -67,15 +67,15 @@ type WhitelabelUpdate struct {
 
 // UpdateWhitelabel changes the caller's organization's own settings: admins
 // of partner organizations (and of the platform) only.
-func (a *App) UpdateWhitelabel(ctx context.Context, act *Actor, up WhitelabelUpdate) (Branding, error) {
+func (a *App) UpdateWhitelabel(ctx context.Context, act *Actor, up WhitelabelUpdate) (EffectiveBranding, error) {
 	if err := act.can("whitelabel_settings", "write"); err != nil {
-		return Branding{}, err
+		return EffectiveBranding{}, err
 	}
 	if !act.User.IsAdmin() {
-		return Branding{}, errs.New(errs.Forbidden, "Only admins change white-label settings")
+		return EffectiveBranding{}, errs.New(errs.Forbidden, "Only admins change white-label settings")
 	}
 	if act.Org.Kind != tenant.KindPartner && act.Org.Kind != tenant.KindPlatform {
-		return Branding{}, errs.New(errs.Forbidden, "White-label settings belong to partner organizations; %s inherits its partner's", act.Org.Name)
+		return EffectiveBranding{}, errs.New(errs.Forbidden, "White-label settings belong to partner organizations; %s inherits its partner's", act.Org.Name)
 	}
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		chain, err := q.WhitelabelChain(ctx, []string{act.Org.ID})
@@ -120,7 +120,7 @@ func (a *App) UpdateWhitelabel(ctx context.Context, act *Actor, up WhitelabelUpd
 		return a.record(ctx, q, act, "", "whitelabel.update", "whitelabel_settings", act.Org.ID, d)
 	})
 	if err != nil {
-		return Branding{}, err
+		return EffectiveBranding{}, err
 	}
 	return brandingOf(ctx, a.store.R(), act.Org.Path)
 }

@@ -27,6 +27,8 @@ type Options struct {
 	ReapInterval     time.Duration // how often runs whose worker died are recovered (default 15 s)
 	ScheduleInterval time.Duration // how often due scheduled scans are started (default 15 s)
 	ExpiryInterval   time.Duration // how often exceptions past their expiry are expired (default 1 min)
+	WebhookWorkers   int           // webhook attempts in flight in this process (default 32)
+	SweepInterval    time.Duration // how often the outbox is swept for stragglers and dead attempts (default 5 s)
 	Log              *slog.Logger
 }
 
@@ -57,6 +59,12 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 	if opt.ExpiryInterval <= 0 {
 		opt.ExpiryInterval = time.Minute
 	}
+	if opt.WebhookWorkers <= 0 {
+		opt.WebhookWorkers = 32
+	}
+	if opt.SweepInterval <= 0 {
+		opt.SweepInterval = 5 * time.Second
+	}
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
@@ -67,6 +75,7 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 	river.AddWorker(workers, &scheduleWorker{app: a})
 	river.AddWorker(workers, &expireExceptionsWorker{app: a})
 	river.AddWorker(workers, &reportWorker{app: a})
+	addHookWorkers(workers, a)
 	periodic := func(every time.Duration, id string, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every),
 			func() (river.JobArgs, *river.InsertOpts) { return args, nil },
@@ -77,6 +86,8 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 		Queues: map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: opt.Workers},
 			app.QueueScans:     {MaxWorkers: opt.ScanWorkers},
+			// Deliveries are short and many: fetch often so a backlog drains fast.
+			app.QueueWebhooks: {MaxWorkers: opt.WebhookWorkers, FetchCooldown: 10 * time.Millisecond},
 		},
 		Workers: workers,
 		PeriodicJobs: []*river.PeriodicJob{
@@ -84,6 +95,7 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 			periodic(opt.ReapInterval, "scan_reaper", ReapArgs{}),
 			periodic(opt.ScheduleInterval, "scan_schedules", ScheduleTickArgs{}),
 			periodic(opt.ExpiryInterval, "exception_expiry", ExpireExceptionsArgs{}),
+			periodic(opt.SweepInterval, "events_sweep", HooksSweepArgs{}),
 		},
 	}
 	r := &Runner{log: opt.Log}

@@ -104,13 +104,13 @@ func Open(ctx context.Context, dbURL string) (*Store, error) {
 		// read(2) path; SQLite defaults (2 MiB cache, no mmap) are for phones.
 		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
 			"&_pragma=cache_size(-65536)&_pragma=mmap_size(1073741824)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(10000)"
-		if s.w, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate"); err != nil {
+		if s.w, err = sql.Open(cachingDriverName, "file:"+dsn+"?"+pragmas+"&_txlock=immediate"); err != nil {
 			return nil, err
 		}
 		// SQLite allows one writer; one connection serializes writes without
 		// SQLITE_BUSY, and River shares it as its documentation advises.
 		s.w.SetMaxOpenConns(1)
-		if s.r, err = sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_pragma=query_only(1)"); err != nil {
+		if s.r, err = sql.Open(cachingDriverName, "file:"+dsn+"?"+pragmas+"&_pragma=query_only(1)"); err != nil {
 			s.w.Close()
 			return nil, err
 		}
