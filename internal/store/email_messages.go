@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"time"
-
 )
 
 // EmailMessage is an e-mail queued for a user about an event.
@@ -72,4 +71,3 @@ func (q *Q) UpdateEmailMessage(ctx context.Context, m EmailMessage) error {
 		m.Status, m.Attempts, m.Error, nts(m.SentAt), m.ID, m.OrganizationID)
 	return err
 }
-
