@@ -10,6 +10,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/exception"
+	"github.com/perimeterhq/perimeter/internal/listing"
 )
 
 // ExceptionView is an exception as the API shows it.
@@ -104,8 +105,6 @@ func nullableInt(raw json.RawMessage, field string) (*int, error) {
 	return &n, nil
 }
 
-var bodyTimeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02"}
-
 func nullableTime(raw json.RawMessage, field string) (*time.Time, error) {
 	if isNull(raw) {
 		return nil, nil
@@ -114,11 +113,8 @@ func nullableTime(raw json.RawMessage, field string) (*time.Time, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, errs.Field(field, "must be a date-time string or null")
 	}
-	for _, l := range bodyTimeLayouts {
-		if t, err := time.Parse(l, strings.TrimSpace(s)); err == nil {
-			t = t.UTC()
-			return &t, nil
-		}
+	if t, ok := listing.ParseTime(strings.TrimSpace(s)); ok {
+		return &t, nil
 	}
 	return nil, errs.Field(field, "'%s' is not a date-time (RFC 3339 or YYYY-MM-DD hh:mm:ss)", s)
 }

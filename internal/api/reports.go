@@ -161,7 +161,7 @@ func (a *API) reportExists(c *Ctx, _ *NoBody) (*existsResponse, error) {
 func (a *API) fileExists(c *Ctx, advanced bool, typ string) (*existsResponse, error) {
 	f, err := a.app.ReportFile(c.Context(), c.Actor, c.Path("id"), advanced, typ, c.Query("format"))
 	if isNotFound(err) && f.ID == "" {
-		if _, ownerErr := a.ownerExists(c, advanced); ownerErr != nil {
+		if ownerErr := a.ownerExists(c, advanced); ownerErr != nil {
 			return nil, ownerErr
 		}
 		return &existsResponse{Status: "none"}, nil
@@ -173,13 +173,14 @@ func (a *API) fileExists(c *Ctx, advanced bool, typ string) (*existsResponse, er
 
 // ownerExists tells a report that was never generated in a kind (exists:
 // false) from a report that is not there (404).
-func (a *API) ownerExists(c *Ctx, advanced bool) (bool, error) {
+func (a *API) ownerExists(c *Ctx, advanced bool) error {
+	var err error
 	if advanced {
-		_, err := a.app.GetDefinition(c.Context(), c.Actor, c.Path("id"))
-		return err == nil, err
+		_, err = a.app.GetDefinition(c.Context(), c.Actor, c.Path("id"))
+	} else {
+		_, err = a.app.GetReport(c.Context(), c.Actor, c.Path("id"))
 	}
-	_, err := a.app.GetReport(c.Context(), c.Actor, c.Path("id"))
-	return err == nil, err
+	return err
 }
 
 func (a *API) verifyReport(c *Ctx, in *fileVerifyRequest) (*fileVerifyResponse, error) {

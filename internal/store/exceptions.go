@@ -90,8 +90,13 @@ func (q *Q) FindExceptions(ctx context.Context, orgID string, p listing.Params) 
 // ActiveExceptions lists an organization's active exceptions, oldest first
 // (the oldest covers a finding when several could).
 func (q *Q) ActiveExceptions(ctx context.Context, orgID string) ([]exception.Exception, error) {
-	rows, err := q.query(ctx, `SELECT `+exceptionColumns+` FROM exceptions e WHERE e.organization_id = ? AND e.status = 'active'
+	return q.exceptions(ctx, `SELECT `+exceptionColumns+` FROM exceptions e WHERE e.organization_id = ? AND e.status = 'active'
 		ORDER BY e.activated_at, e.id`, orgID)
+}
+
+// exceptions runs a query selecting exceptionColumns and collects the rows.
+func (q *Q) exceptions(ctx context.Context, query string, args ...any) ([]exception.Exception, error) {
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -110,21 +115,8 @@ func (q *Q) ActiveExceptions(ctx context.Context, orgID string) ([]exception.Exc
 // DueExceptions lists exceptions of every organization that are pending or
 // active and whose expiry has passed.
 func (q *Q) DueExceptions(ctx context.Context, now time.Time, limit int) ([]exception.Exception, error) {
-	rows, err := q.query(ctx, `SELECT `+exceptionColumns+` FROM exceptions e WHERE e.status IN ('pending', 'active')
+	return q.exceptions(ctx, `SELECT `+exceptionColumns+` FROM exceptions e WHERE e.status IN ('pending', 'active')
 		AND e.expires_at IS NOT NULL AND e.expires_at <= ? ORDER BY e.expires_at, e.id LIMIT ?`, ts(now), limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []exception.Exception
-	for rows.Next() {
-		e, err := scanException(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, mapErr(rows.Err())
 }
 
 // scopeCond is the SQL condition (alias f) for the findings an exception's

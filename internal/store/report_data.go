@@ -148,15 +148,7 @@ type FindingFilter struct {
 func (ff FindingFilter) where(orgID string) (string, []any) {
 	conds := []string{"f.organization_id = ?"}
 	args := []any{orgID}
-	in := func(col string, vals []string) {
-		if len(vals) == 0 {
-			return
-		}
-		conds = append(conds, col+" IN ("+placeholders(len(vals))+")")
-		for _, v := range vals {
-			args = append(args, v)
-		}
-	}
+	in := func(col string, vals []string) { conds, args = inList(conds, args, col, vals) }
 	in("f.target_id", ff.TargetIDs)
 	in("f.scan_id", ff.ScanIDs)
 	in("f.severity", ff.Severities)
@@ -171,6 +163,18 @@ func (ff FindingFilter) where(orgID string) (string, []any) {
 		args = append(args, ts(*ff.To))
 	}
 	return strings.Join(conds, " AND "), args
+}
+
+// inList adds "col IN (…)" for vals to a condition list (nothing when vals
+// is empty: any value).
+func inList(conds []string, args []any, col string, vals []string) ([]string, []any) {
+	if len(vals) == 0 {
+		return conds, args
+	}
+	for _, v := range vals {
+		args = append(args, v)
+	}
+	return append(conds, col+" IN ("+placeholders(len(vals))+")"), args
 }
 
 // StreamFindings calls fn for every finding of an organization the filter
@@ -209,15 +213,7 @@ type TrendRun struct {
 func (q *Q) TrendRuns(ctx context.Context, orgID string, ff FindingFilter) ([]TrendRun, error) {
 	conds := []string{"r.organization_id = ?", "r.status = 'completed'", "r.finished_at IS NOT NULL"}
 	args := []any{orgID}
-	in := func(col string, vals []string) {
-		if len(vals) == 0 {
-			return
-		}
-		conds = append(conds, col+" IN ("+placeholders(len(vals))+")")
-		for _, v := range vals {
-			args = append(args, v)
-		}
-	}
+	in := func(col string, vals []string) { conds, args = inList(conds, args, col, vals) }
 	in("r.target_id", ff.TargetIDs)
 	in("r.scan_id", ff.ScanIDs)
 	in("s.product", ff.Products)
@@ -251,19 +247,6 @@ func (q *Q) TrendRuns(ctx context.Context, orgID string, ff FindingFilter) ([]Tr
 
 // OrgExceptions lists an organization's exceptions (active first), at most limit.
 func (q *Q) OrgExceptions(ctx context.Context, orgID string, limit int) ([]exception.Exception, error) {
-	rows, err := q.query(ctx, `SELECT `+exceptionColumns+` FROM exceptions e WHERE e.organization_id = ?
+	return q.exceptions(ctx, `SELECT `+exceptionColumns+` FROM exceptions e WHERE e.organization_id = ?
 		ORDER BY e.status, e.created_at DESC LIMIT ?`, orgID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []exception.Exception
-	for rows.Next() {
-		e, err := scanException(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, mapErr(rows.Err())
 }
