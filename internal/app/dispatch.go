@@ -49,14 +49,19 @@ func wakeDispatcher(ctx context.Context, q *store.Q, at time.Time) error {
 			rivertype.JobStatePending, rivertype.JobStateRunning, rivertype.JobStateScheduled, rivertype.JobStateRetryable}}})
 }
 
-// dispatchBatch is how many events are read at a time.
-const dispatchBatch = 256
+// dispatchBatch is how many events are read at a time, dispatchPerTx how many
+// share a transaction: a commit costs more than fanning an event out, and a
+// short transaction keeps SQLite's single writer free for delivery attempts.
+const (
+	dispatchBatch = 256
+	dispatchPerTx = 32
+)
 
-// DispatchEvents fans out every undispatched event, oldest first, one
-// transaction per event: the webhook deliveries (rows and their jobs), the
-// in-app notifications, the e-mails and the dispatched mark commit together,
-// so a crash leaves an event either wholly fanned out or not at all. It
-// returns how many events it dispatched.
+// DispatchEvents fans out every undispatched event, oldest first, a few
+// events per transaction: an event's webhook deliveries (rows and their jobs),
+// in-app notifications, e-mails and dispatched mark commit together, so a
+// crash leaves every event either wholly fanned out or not at all. It returns
+// how many events it dispatched.
 func (a *App) DispatchEvents(ctx context.Context) (int, error) {
 	a.hooks.dispatchMu.Lock()
 	defer a.hooks.dispatchMu.Unlock()
@@ -70,11 +75,22 @@ func (a *App) DispatchEvents(ctx context.Context) (int, error) {
 			break
 		}
 		c := &fanoutCache{paths: map[string]string{}, hooks: map[string][]webhook.Webhook{}, rcpts: map[string][]store.Recipient{}}
-		for _, e := range evs {
-			if err := a.store.Tx(ctx, func(q *store.Q) error { return a.dispatchInTx(ctx, q, e, c) }); err != nil {
+		for len(evs) > 0 {
+			chunk := evs[:min(dispatchPerTx, len(evs))]
+			evs = evs[len(chunk):]
+			err := a.store.Tx(ctx, func(q *store.Q) error {
+				c.jobs = c.jobs[:0]
+				for _, e := range chunk {
+					if err := a.dispatchInTx(ctx, q, e, c); err != nil {
+						return err
+					}
+				}
+				return q.EnqueueJobs(ctx, c.jobs)
+			})
+			if err != nil {
 				return n, err
 			}
-			n++
+			n += len(chunk)
 		}
 	}
 	if n > 0 {
@@ -95,6 +111,7 @@ type fanoutCache struct {
 	paths map[string]string
 	hooks map[string][]webhook.Webhook
 	rcpts map[string][]store.Recipient
+	jobs  []river.InsertManyParams // of the transaction under way, inserted with its last statement
 }
 
 // dispatchInTx fans one event out in q's transaction.
@@ -149,9 +166,7 @@ func (a *App) queueDeliveries(ctx context.Context, q *store.Q, e store.Event, c 
 			return err
 		}
 		if created {
-			if err := q.EnqueueJob(ctx, DeliverWebhookArgs{DeliveryID: id, Attempt: 1}, deliverOpts(time.Time{})); err != nil {
-				return err
-			}
+			c.jobs = append(c.jobs, river.InsertManyParams{Args: DeliverWebhookArgs{DeliveryID: id, Attempt: 1}, InsertOpts: deliverOpts(time.Time{})})
 		}
 	}
 	return nil
@@ -197,9 +212,7 @@ func (a *App) queueNotifications(ctx context.Context, q *store.Q, e store.Event,
 			return err
 		}
 		if created {
-			if err := q.EnqueueJob(ctx, SendEmailArgs{MessageID: m.ID}, &river.InsertOpts{MaxAttempts: 5}); err != nil {
-				return err
-			}
+			c.jobs = append(c.jobs, river.InsertManyParams{Args: SendEmailArgs{MessageID: m.ID}, InsertOpts: &river.InsertOpts{MaxAttempts: 5}})
 		}
 	}
 	return nil

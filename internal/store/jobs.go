@@ -20,6 +20,18 @@ func (q *Q) EnqueueJob(ctx context.Context, args river.JobArgs, opts *river.Inse
 	return err
 }
 
+// EnqueueJobs inserts several jobs in q's transaction with one statement.
+func (q *Q) EnqueueJobs(ctx context.Context, jobs []river.InsertManyParams) error {
+	if q.tx == nil {
+		return ErrNoTx
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	_, err := q.s.inserter.InsertManyTx(ctx, q.tx, jobs)
+	return err
+}
+
 // CountJobs counts jobs of a kind in any state (tests and diagnostics).
 func (s *Store) CountJobs(ctx context.Context, kind string) (int, error) {
 	var n int
