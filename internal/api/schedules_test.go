@@ -40,12 +40,12 @@ func TestScheduleCalculations(t *testing.T) {
 		ny := "America/New_York"
 		apitest.Run(t, []apitest.Scenario{
 			// Daily 02:30 in New York: on the spring-forward day (8 March 2026)
-			// 02:30 does not exist, so the run is at 03:00 EDT, the first valid
-			// time after the gap; then 02:30 EDT again.
+			// 02:30 does not exist, so it is read with the offset before the gap
+			// (RFC 5545 §3.3.5): 02:30 EST = 03:30 EDT; then 02:30 EDT again.
 			{Name: "spring forward", As: u, Method: "POST", Path: next, Body: map[string]any{"timezone": ny, "starts_at": "2026-03-06 02:30:00", "frequency": "daily", "count": 4}, Status: 200,
-				Check: wantDates("2026-03-06T07:30:00Z", "2026-03-07T07:30:00Z", "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z")},
+				Check: wantDates("2026-03-06T07:30:00Z", "2026-03-07T07:30:00Z", "2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z")},
 			{Name: "first run in the gap", As: u, Method: "POST", Path: first, Body: map[string]any{"timezone": ny, "starts_at": "2026-03-08T00:00:00-05:00", "rrule": "FREQ=DAILY;BYHOUR=2;BYMINUTE=30"}, Status: 200,
-				Want: []string{`"first_run_at":"2026-03-08T07:00:00Z"`}},
+				Want: []string{`"first_run_at":"2026-03-08T07:30:00Z"`}},
 			// Daily 01:30: on the fall-back day (1 November 2026) 01:30 happens
 			// twice; the schedule runs at the first only.
 			{Name: "fall back runs once", As: u, Method: "POST", Path: next, Body: map[string]any{"timezone": ny, "starts_at": "2026-10-31 01:30:00", "frequency": "daily", "count": 3}, Status: 200,

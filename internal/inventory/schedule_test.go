@@ -120,8 +120,9 @@ func TestScheduleNextRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The spring-forward day runs at 03:00 EDT, the first valid time after the gap.
-	if got := s.NextRun(utcTime("2026-03-07T08:00:00Z")); got == nil || !got.Equal(utcTime("2026-03-08T07:00:00Z")) {
+	// On the spring-forward day 02:30 is read with the offset before the gap
+	// (RFC 5545 §3.3.5): 02:30 EST, shown as 03:30 EDT.
+	if got := s.NextRun(utcTime("2026-03-07T08:00:00Z")); got == nil || !got.Equal(utcTime("2026-03-08T07:30:00Z")) {
 		t.Fatalf("next run %v", got)
 	}
 	if got := s.NextRun(utcTime("2026-03-09T07:00:00Z")); got != nil {

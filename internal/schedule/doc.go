@@ -36,9 +36,11 @@
 //
 //   - Date-based rules (daily and longer, both forms) run once per matching
 //     date. A wall time that does not exist that day (02:30 when New York
-//     springs forward) runs at the first valid time after the gap (03:00); a
-//     wall time that happens twice (01:30 when clocks fall back) runs at the
-//     first one only.
+//     springs forward) is read with the offset before the gap, as RFC 5545
+//     §3.3.5 says: 02:30 EST, which clocks show as 03:30 EDT. A wall time
+//     that happens twice (01:30 when clocks fall back) runs at the first one
+//     only. Two wall times of one day that land on the same instant this way
+//     run once.
 //   - Hourly in the frequency form counts elapsed hours from starts_at:
 //     runs are always exactly Interval hours apart, so a change of clocks
 //     neither repeats nor skips a run. The local minute can shift where the

@@ -57,11 +57,21 @@ func TestDailyAcrossDST(t *testing.T) {
 		want []string
 	}{
 		{
-			// 02:30 does not exist on 8 March: the run is at 03:00 EDT, the first
-			// valid local time after the gap.
+			// 02:30 does not exist on 8 March: it is read with the offset before
+			// the gap (RFC 5545 §3.3.5), 02:30 EST = 03:30 EDT.
 			name: "New York spring forward",
 			spec: Spec{Timezone: "America/New_York", StartsAt: local(t, "America/New_York", 2026, 3, 6, 2, 30), Frequency: Daily},
-			want: []string{"2026-03-06T07:30:00Z", "2026-03-07T07:30:00Z", "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"},
+			want: []string{"2026-03-06T07:30:00Z", "2026-03-07T07:30:00Z", "2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z"},
+		},
+		{
+			name: "New York spring forward 2027",
+			spec: Spec{Timezone: "America/New_York", StartsAt: local(t, "America/New_York", 2027, 3, 13, 2, 30), Frequency: Daily},
+			want: []string{"2027-03-13T07:30:00Z", "2027-03-14T07:30:00Z", "2027-03-15T06:30:00Z"},
+		},
+		{
+			name: "monthly on the 14th 02:30 New York",
+			spec: Spec{Timezone: "America/New_York", StartsAt: local(t, "America/New_York", 2027, 2, 14, 2, 30), Frequency: Monthly},
+			want: []string{"2027-02-14T07:30:00Z", "2027-03-14T07:30:00Z", "2027-04-14T06:30:00Z"},
 		},
 		{
 			// 01:30 happens twice on 1 November: the run is at the first (EDT) only.
@@ -72,7 +82,7 @@ func TestDailyAcrossDST(t *testing.T) {
 		{
 			name: "Berlin spring forward",
 			spec: Spec{Timezone: "Europe/Berlin", StartsAt: local(t, "Europe/Berlin", 2026, 3, 27, 2, 30), Frequency: Daily},
-			want: []string{"2026-03-27T01:30:00Z", "2026-03-28T01:30:00Z", "2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"},
+			want: []string{"2026-03-27T01:30:00Z", "2026-03-28T01:30:00Z", "2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z"},
 		},
 		{
 			name: "Berlin fall back",
@@ -83,7 +93,7 @@ func TestDailyAcrossDST(t *testing.T) {
 			// Lord Howe moves clocks by 30 minutes: 02:00 → 02:30 on 4 October.
 			name: "Lord Howe spring forward",
 			spec: Spec{Timezone: "Australia/Lord_Howe", StartsAt: local(t, "Australia/Lord_Howe", 2026, 10, 3, 2, 15), Frequency: Daily},
-			want: []string{"2026-10-02T15:45:00Z", "2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z"},
+			want: []string{"2026-10-02T15:45:00Z", "2026-10-03T15:45:00Z", "2026-10-04T15:15:00Z"},
 		},
 		{
 			// 02:00 → 01:30 on 5 April: 01:45 happens twice, runs once (+11:00).
@@ -94,12 +104,12 @@ func TestDailyAcrossDST(t *testing.T) {
 		{
 			name: "weekly Sunday 02:30 New York",
 			spec: Spec{Timezone: "America/New_York", StartsAt: local(t, "America/New_York", 2026, 3, 1, 2, 30), Frequency: Weekly},
-			want: []string{"2026-03-01T07:30:00Z", "2026-03-08T07:00:00Z", "2026-03-15T06:30:00Z"},
+			want: []string{"2026-03-01T07:30:00Z", "2026-03-08T07:30:00Z", "2026-03-15T06:30:00Z"},
 		},
 		{
 			name: "rrule daily follows the same rule",
 			spec: Spec{Timezone: "America/New_York", StartsAt: local(t, "America/New_York", 2026, 3, 7, 2, 30), RRule: "FREQ=DAILY"},
-			want: []string{"2026-03-07T07:30:00Z", "2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"},
+			want: []string{"2026-03-07T07:30:00Z", "2026-03-08T07:30:00Z", "2026-03-09T06:30:00Z"},
 		},
 		{
 			name: "rrule daily fall back runs once",
@@ -107,7 +117,8 @@ func TestDailyAcrossDST(t *testing.T) {
 			want: []string{"2026-10-31T05:30:00Z", "2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"},
 		},
 		{
-			// Two wall times inside the gap fold into 03:00; it runs once.
+			// 02:00 and 02:30 (in the gap) are 03:00 and 03:30 EDT, as are the
+			// wall times 03:00 and 03:30: each instant runs once.
 			name: "rrule times inside the gap fold into one run",
 			spec: Spec{Timezone: "America/New_York", StartsAt: local(t, "America/New_York", 2026, 3, 7, 0, 0), RRule: "FREQ=DAILY;BYHOUR=2,3;BYMINUTE=0,30"},
 			want: []string{"2026-03-07T07:00:00Z", "2026-03-07T07:30:00Z", "2026-03-07T08:00:00Z", "2026-03-07T08:30:00Z", "2026-03-08T07:00:00Z", "2026-03-08T07:30:00Z", "2026-03-09T06:00:00Z"},

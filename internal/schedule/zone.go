@@ -58,10 +58,10 @@ type mapper struct {
 
 // instants returns every instant (Unix seconds, ascending) whose wall clock
 // in the zone reads f: one normally, two (or more) when clocks are set back
-// and f is repeated, none when clocks jump over f. For that last case gapEnd
-// is the instant clocks jumped at, whose wall time is the first one after
-// the gap.
-func (m *mapper) instants(f int64) (out instantSet, gapEnd int64) {
+// and f is repeated, none when clocks jump over f. For that last case inGap
+// is f read with the offset in force before the gap (RFC 5545 §3.3.5: a
+// nonexistent 02:30 EST-to-EDT is 02:30 EST, which clocks show as 03:30 EDT).
+func (m *mapper) instants(f int64) (out instantSet, inGap int64) {
 	const margin = 2 * secondsPerDay // larger than any difference between two offsets
 	if m.ok {
 		u := f - m.last.off
@@ -94,7 +94,7 @@ func (m *mapper) instants(f int64) (out instantSet, gapEnd int64) {
 	for _, b := range bounds {
 		before, after := zoneAt(m.loc, b-1).off, zoneAt(m.loc, b).off
 		if b+before <= f && f < b+after {
-			return out, b
+			return out, f - before
 		}
 	}
 	// Not reachable with real zone data; fall back on the standard library.
@@ -127,11 +127,12 @@ func (s *instantSet) add(u int64) {
 func (s *instantSet) list() []int64 { return s.v[:s.n] }
 
 // once maps f to the single instant a date-based rule runs at: the first of
-// repeated wall times, or the first valid time after a gap.
+// repeated wall times, or for a wall time inside a gap, that time with the
+// offset before the gap.
 func (m *mapper) once(f int64) int64 {
-	out, gapEnd := m.instants(f)
+	out, inGap := m.instants(f)
 	if out.n == 0 {
-		return gapEnd
+		return inGap
 	}
 	return out.v[0]
 }
