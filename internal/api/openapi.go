@@ -205,6 +205,7 @@ func listParams(spec *listing.Spec) []any {
 			listing.ID:     "exact; comma-separated for any of",
 			listing.Number: "exact; comma-separated for any of",
 			listing.Bool:   "true or false",
+			listing.Hosts:  "matches any one entry of the host list: case-insensitive contains, * is a wildcard within the entry (10.0.1.* finds 10.0.1.0/30); an IP address also finds the targets whose addresses, after exclusions, include it (10.0.0.7 finds 10.0.0.0/24 and 10.0.0.1-10.0.0.20)",
 		}[c.Kind]
 		if c.Doc != "" {
 			desc = c.Doc + "; " + desc

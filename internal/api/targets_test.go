@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +130,60 @@ func TestTargetsShowPlatformExclusions(t *testing.T) {
 		{Name: "wizard", As: e.Admin, Method: "POST", Path: "/v2/scans/wizard",
 			Body: map[string]any{"target": map[string]any{"name": "w", "hosts": "fe80::/120"}, "scan": map[string]any{"name": "w"}}, Status: 201,
 			Want: []string{`"excluded_hosts":["fe80::/120"]`}},
+	})
+}
+
+// TestTargetHostsFilter: q[hosts] matches any one entry of a host list, and
+// an address finds the targets whose CIDR or range holds it.
+func TestTargetHostsFilter(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, engine string) {
+		tr := newTree(t, engine)
+		u := tr.c1User
+		mk := func(name, hosts, exclude string) {
+			if r := u.Do("POST", "/v2/targets", map[string]any{"name": name, "hosts": hosts, "exclude_hosts": exclude}); r.Status != 201 {
+				t.Fatalf("create %s: %s", name, r)
+			}
+		}
+		mk("lab", "127.0.0.1, 127.0.0.2-127.0.0.4\n127.0.1.0/30 localhost", "")
+		mk("dmz", "10.0.0.0/24", "10.0.0.7")
+		mk("v6", "2001:db8::1-2001:db8::ff", "")
+		tr.c2Admin.Do("POST", "/v2/targets", map[string]any{"name": "theirs", "hosts": "127.0.1.0/24"})
+		names := func(q string) func(*testing.T, *apitest.Resp) {
+			return func(t *testing.T, r *apitest.Resp) {
+				t.Helper()
+				var got []string
+				for i := 0; r.Str("targets."+strconv.Itoa(i)+".name") != ""; i++ {
+					got = append(got, r.Str("targets."+strconv.Itoa(i)+".name"))
+				}
+				if want := strings.Fields(q); !slices.Equal(got, want) {
+					t.Errorf("got %v, want %v", got, want)
+				}
+			}
+		}
+		apitest.Run(t, []apitest.Scenario{
+			{Name: "wildcard matches one entry, not the list", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=127.0.1.*", Status: 200, Check: names("lab")},
+			{Name: "wildcard anchored on the entry", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=*.0/30", Status: 200, Check: names("lab")},
+			{Name: "wildcard never spans two entries", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=127.0.0.1*localhost", Status: 200, Check: names("")},
+			{Name: "a hostname", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=LOCALHOST", Status: 200, Check: names("lab")},
+			{Name: "an address inside a range", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=127.0.0.3", Status: 200, Check: names("lab")},
+			{Name: "an address inside a CIDR", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=127.0.1.2&sort_by=name", Status: 200, Check: names("lab")},
+			{Name: "an excluded address is not a target's", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=10.0.0.7", Status: 200, Check: names("")},
+			{Name: "its neighbour is", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=10.0.0.8", Status: 200, Check: names("dmz")},
+			{Name: "IPv6 inside a range", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=2001:DB8::80", Status: 200, Check: names("v6")},
+			{Name: "contains still works", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=0.0/2&sort_by=name", Status: 200, Check: names("dmz")},
+			{Name: "an address outside every target", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=127.0.2.1", Status: 200, Check: names("")},
+		})
+		// Updating the hosts moves the index with them.
+		var id string
+		r := u.Do("GET", "/v2/targets?q[name]=lab", nil)
+		id = r.Str("targets.0.id")
+		if r := u.Do("PUT", "/v2/targets/"+id, map[string]any{"hosts": "192.0.2.0/29"}); r.Status != 200 {
+			t.Fatalf("update: %s", r)
+		}
+		apitest.Run(t, []apitest.Scenario{
+			{Name: "old hosts gone", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=127.0.1.*", Status: 200, Check: names("")},
+			{Name: "new hosts found", As: u, Method: "GET", Path: "/v2/targets?q[hosts]=192.0.2.5", Status: 200, Check: names("lab")},
+		})
 	})
 }

@@ -121,7 +121,7 @@ func (u TargetUpdate) Apply(t Target) Target {
 var TargetList = listing.Spec{
 	Columns: []listing.Column{
 		{Name: "name", Kind: listing.Text, Expr: "t.name", Sortable: true},
-		{Name: "hosts", Kind: listing.Text, Expr: "t.hosts", Doc: "the normalized host list, e.g. 192.168.*"},
+		{Name: "hosts", Kind: listing.Hosts, Expr: "t.id", Doc: "the host list, e.g. 192.168.* or 10.0.0.7"},
 		{Name: "exclude_hosts", Kind: listing.Text, Expr: "t.exclude_hosts"},
 		{Name: "product", Kind: listing.Enum, Expr: "t.product", Values: tenant.Products, Sortable: true},
 		{Name: "port_list_id", Kind: listing.ID, Expr: "t.port_list_id"},

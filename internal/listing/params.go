@@ -171,7 +171,7 @@ func newFilter(key string, col Column, v string) (*Filter, error) {
 	if v == "" {
 		return nil, nil // an empty filter is no filter, as clients send blank form fields
 	}
-	if col.Kind == Text {
+	if col.Kind == Text || col.Kind == Hosts {
 		if strings.Contains(v, "*") {
 			return &Filter{Column: col, Op: OpPattern, Values: []string{v}}, nil
 		}

@@ -19,10 +19,11 @@ const (
 	ID                 // exact, comma = any of
 	Number             // exact integer, comma = any of
 	Bool               // true/false
+	Hosts              // a target's host list: Text matched against each entry, and an address against its ranges; Expr is the target's id
 )
 
 func (k Kind) String() string {
-	return [...]string{"text", "enum", "id", "number", "bool"}[k]
+	return [...]string{"text", "enum", "id", "number", "bool", "hosts"}[k]
 }
 
 // Column is one filterable and/or sortable field of a resource.

@@ -66,6 +66,11 @@ func (q *Q) likeCond(expr, pattern string) (string, string) {
 func (q *Q) applyParams(lq *listQuery, spec *listing.Spec, p listing.Params) {
 	for _, f := range p.Filters {
 		expr := f.Column.SQL()
+		if f.Column.Kind == listing.Hosts {
+			cond, args := q.hostsCond(f)
+			lq.where(cond, args...)
+			continue
+		}
 		switch f.Op {
 		case listing.OpContains:
 			cond, arg := q.textCond(expr, "*"+f.Values[0]+"*")

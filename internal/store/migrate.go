@@ -25,6 +25,12 @@ import (
 //go:embed migrations/*.sql
 var migrationFS embed.FS
 
+// goSteps are the parts of migrations SQL cannot do (parsing host lists), run
+// after the migration's SQL in its transaction.
+var goSteps = map[int]func(context.Context, *Q) error{
+	17: indexTargetHosts,
+}
+
 type migration struct {
 	version int
 	name    string
@@ -118,6 +124,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 			for _, stmt := range splitSQL(m.sql) {
 				if _, err := q.db.ExecContext(ctx, stmt); err != nil {
 					return fmt.Errorf("%w\n%s", err, stmt)
+				}
+			}
+			if step := goSteps[m.version]; step != nil {
+				if err := step(ctx, q); err != nil {
+					return err
 				}
 			}
 			_, err := q.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,

@@ -34,7 +34,10 @@ func (q *Q) CreateTarget(ctx context.Context, t inventory.Target) error {
 		port_list_id, product, tags, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.OrganizationID, t.Name, t.Description, t.Hosts, t.ExcludeHosts, int64(t.HostCount), nullString(t.PortListID),
 		t.Product, jsonVal(t.Tags), t.CreatedBy, ts(t.CreatedAt), ts(t.UpdatedAt))
-	return err
+	if err != nil {
+		return err
+	}
+	return q.writeTargetHosts(ctx, t.ID, t.OrganizationID, t.Hosts, t.ExcludeHosts)
 }
 
 // FindTarget returns a target of an organization.
@@ -82,7 +85,10 @@ func (q *Q) UpdateTarget(ctx context.Context, t inventory.Target) error {
 		port_list_id = ?, product = ?, tags = ?, updated_at = ? WHERE id = ? AND organization_id = ?`,
 		t.Name, t.Description, t.Hosts, t.ExcludeHosts, int64(t.HostCount), nullString(t.PortListID), t.Product,
 		jsonVal(t.Tags), ts(t.UpdatedAt), t.ID, t.OrganizationID)
-	return err
+	if err != nil {
+		return err
+	}
+	return q.writeTargetHosts(ctx, t.ID, t.OrganizationID, t.Hosts, t.ExcludeHosts)
 }
 
 // DeleteTarget removes a target of an organization.
