@@ -14,3 +14,10 @@ func (s *Store) ExecForTest(ctx context.Context, stmts ...string) error {
 		return nil
 	})
 }
+
+// CountForTest runs a SELECT COUNT(*) statement.
+func (s *Store) CountForTest(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	err := s.R().queryRow(ctx, query, args...).Scan(&n)
+	return n, err
+}

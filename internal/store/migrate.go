@@ -169,19 +169,23 @@ func (s *Store) migrateJobs(ctx context.Context) error {
 }
 
 // splitSQL splits a migration into statements at semicolons that end a line,
-// dropping comment-only lines (both engines' drivers run one statement per
-// Exec reliably).
+// except inside $$-quoted function bodies, dropping comment-only lines (both
+// engines' drivers run one statement per Exec reliably).
 func splitSQL(src string) []string {
 	var out []string
 	var cur strings.Builder
+	inBody := false // inside a $$-quoted function body, whose lines end in ; too
 	for line := range strings.SplitSeq(src, "\n") {
 		t := strings.TrimSpace(line)
-		if t == "" || strings.HasPrefix(t, "--") {
+		if t == "" || strings.HasPrefix(t, "--") && !inBody {
 			continue
 		}
 		cur.WriteString(line)
 		cur.WriteByte('\n')
-		if strings.HasSuffix(t, ";") {
+		if strings.Count(t, "$$")%2 == 1 {
+			inBody = !inBody
+		}
+		if strings.HasSuffix(t, ";") && !inBody {
 			out = append(out, strings.TrimSpace(cur.String()))
 			cur.Reset()
 		}
