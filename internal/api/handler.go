@@ -154,24 +154,10 @@ func (a *API) authenticate(c *Ctx, level Auth) error {
 	if level == AuthNone {
 		return nil
 	}
-	key, err := a.app.AuthenticateAPIKey(c.Context(), strings.TrimSpace(c.R.Header.Get("X-API-KEY")))
-	if err != nil {
-		return err
-	}
-	c.Key = key
-	if level == AuthKey {
-		return nil
-	}
 	scheme, token, _ := strings.Cut(strings.TrimSpace(c.R.Header.Get("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	switch strings.ToLower(scheme) {
-	case "bearer":
-		c.Actor, err = a.app.AuthenticateSession(c.Context(), key, token)
-	case "basic":
-		c.Actor, err = a.app.AuthenticateAccessToken(c.Context(), key, token)
-	default:
-		return errs.New(errs.Unauthenticated, "Missing Authorization header (Bearer <session token> or Basic <access token>)")
-	}
+	key, act, err := a.app.Authenticate(c.Context(), strings.TrimSpace(c.R.Header.Get("X-API-KEY")),
+		strings.ToLower(scheme), strings.TrimSpace(token), level != AuthKey)
+	c.Key, c.Actor = key, act
 	return err
 }
 

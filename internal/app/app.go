@@ -101,6 +101,8 @@ type App struct {
 	results resultCache // aggregates over findings, per organization (see cached)
 
 	hooks *hookState // webhook delivery and e-mail (hooks.go)
+
+	auth *authCache // resolved credentials, per authentication epoch
 }
 
 // New returns an App. log may be nil.
@@ -110,7 +112,7 @@ func New(s *store.Store, cfg Config, log *slog.Logger) *App {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &App{store: s, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		results: resultCache{entries: map[string]*cacheEntry{}}, hooks: newHookState(cfg.Hooks, cfg.Version, log)}
+		results: resultCache{entries: map[string]*cacheEntry{}}, hooks: newHookState(cfg.Hooks, cfg.Version, log), auth: newAuthCache()}
 }
 
 // SetClock replaces the clock (tests of expiry and lockout).

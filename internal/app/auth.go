@@ -22,17 +22,61 @@ var (
 // AuthenticateAPIKey resolves an X-API-KEY value. Unknown and revoked keys are
 // both a 401 that says nothing more.
 func (a *App) AuthenticateAPIKey(ctx context.Context, key string) (store.APIKey, error) {
-	if !strings.HasPrefix(key, secret.PrefixAPIKey) || len(key) > 128 {
-		return store.APIKey{}, errBadAPIKey
-	}
-	k, err := a.store.R().APIKeyByHash(ctx, secret.Hash(key))
-	if errs.Is(err, errs.NotFound) {
-		return k, errBadAPIKey
-	}
+	k, _, err := a.Authenticate(ctx, key, "", "", false)
 	return k, err
 }
 
-// AuthenticateSession resolves a bearer session token used with key.
+// Authenticate resolves a request's credentials: the X-API-KEY value and,
+// when withUser, the Authorization scheme ("bearer": a session, "basic": an
+// access token) and token. It answers from the credentials cache (see
+// authCache) when the authentication epoch has not moved.
+func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, withUser bool) (store.APIKey, *Actor, error) {
+	if !strings.HasPrefix(apiKey, secret.PrefixAPIKey) || len(apiKey) > 128 {
+		return store.APIKey{}, nil, errBadAPIKey
+	}
+	epoch, err := a.auth.sync(ctx, a.store)
+	if err != nil {
+		return store.APIKey{}, nil, err
+	}
+	keyHash := secret.Hash(apiKey)
+	k, ok := a.auth.key(keyHash)
+	if !ok {
+		k, err = a.store.R().APIKeyByHash(ctx, keyHash)
+		if errs.Is(err, errs.NotFound) {
+			return k, nil, errBadAPIKey
+		}
+		if err != nil {
+			return k, nil, err
+		}
+		a.auth.putKey(epoch, keyHash, k)
+	}
+	if !withUser {
+		return k, nil, nil
+	}
+	var lookup func(context.Context, store.APIKey, string) (*Actor, error)
+	switch scheme {
+	case "bearer":
+		lookup = a.AuthenticateSession
+	case "basic":
+		lookup = a.AuthenticateAccessToken
+	default:
+		return k, nil, errs.New(errs.Unauthenticated, "Missing Authorization header (Bearer <session token> or Basic <access token>)")
+	}
+	id := k.ID + " " + scheme + " " + secret.Hash(token)
+	if act, ok := a.auth.actor(id, a.now()); ok {
+		act.APIKey = k
+		return k, act, nil
+	}
+	act, err := lookup(ctx, k, token)
+	if err != nil {
+		return k, nil, err
+	}
+	a.auth.putActor(epoch, id, act)
+	return k, act, nil
+}
+
+// AuthenticateSession resolves a bearer session token used with key, without
+// the cache.
 func (a *App) AuthenticateSession(ctx context.Context, key store.APIKey, token string) (*Actor, error) {
 	if !strings.HasPrefix(token, secret.PrefixSession) || len(token) > 128 {
 		return nil, errBadToken
@@ -50,7 +94,8 @@ func (a *App) AuthenticateSession(ctx context.Context, key store.APIKey, token s
 	return act, checkActor(act)
 }
 
-// AuthenticateAccessToken resolves an access token (Authorization: Basic <token>).
+// AuthenticateAccessToken resolves an access token (Authorization: Basic
+// <token>), without the cache.
 func (a *App) AuthenticateAccessToken(ctx context.Context, key store.APIKey, token string) (*Actor, error) {
 	if !strings.HasPrefix(token, secret.PrefixAccessToken) || len(token) > 128 {
 		return nil, errBadToken

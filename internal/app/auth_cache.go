@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/perimeterhq/perimeter/internal/store"
+)
+
+// authCacheSize bounds the cache; when it is full it starts over (a burst of
+// distinct credentials costs lookups, never memory).
+const authCacheSize = 10000
+
+// authCache remembers what credentials resolved to, for as long as the
+// authentication epoch (store.AuthEpoch) stays the same: each request then
+// costs one primary-key read instead of the joins, and any change to users,
+// organizations, sessions, access tokens or API keys — on any node —
+// empties it before the next request is answered. Only successes are kept;
+// keys are the credentials' hashes, never the credentials.
+type authCache struct {
+	mu      sync.Mutex
+	epoch   int64
+	keys    map[string]store.APIKey // API key hash → key
+	actors  map[string]Actor        // API key id + " " + token hash → actor
+	enabled bool
+}
+
+func newAuthCache() *authCache {
+	return &authCache{epoch: -1, keys: map[string]store.APIKey{}, actors: map[string]Actor{}, enabled: true}
+}
+
+// sync reads the epoch and empties the cache when it moved. It returns the
+// epoch that entries stored for this request must carry.
+func (c *authCache) sync(ctx context.Context, s *store.Store) (int64, error) {
+	n, err := s.R().AuthEpoch(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n != c.epoch {
+		c.epoch = n
+		clear(c.keys)
+		clear(c.actors)
+	}
+	return n, nil
+}
+
+func (c *authCache) key(hash string) (store.APIKey, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.keys[hash]
+	return k, ok
+}
+
+func (c *authCache) putKey(epoch int64, hash string, k store.APIKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if epoch != c.epoch { // something changed while this request looked it up
+		return
+	}
+	if len(c.keys) >= authCacheSize {
+		clear(c.keys)
+	}
+	c.keys[hash] = k
+}
+
+// actor returns a copy of a cached actor that is still valid at now.
+func (c *authCache) actor(id string, now time.Time) (*Actor, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	act, ok := c.actors[id]
+	if !ok || act.ExpiresAt != nil && !act.ExpiresAt.After(now) {
+		return nil, false
+	}
+	if act.ExpiresAt != nil {
+		exp := *act.ExpiresAt
+		act.ExpiresAt = &exp
+	}
+	return &act, true
+}
+
+func (c *authCache) putActor(epoch int64, id string, act *Actor) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if epoch != c.epoch {
+		return
+	}
+	if len(c.actors) >= authCacheSize {
+		clear(c.actors)
+	}
+	cp := *act
+	if act.ExpiresAt != nil {
+		exp := *act.ExpiresAt
+		cp.ExpiresAt = &exp
+	}
+	c.actors[id] = cp
+}
