@@ -9,26 +9,16 @@ ALTER TABLE finding_occurrences DROP CONSTRAINT IF EXISTS finding_occurrences_ru
 ALTER TABLE finding_occurrences DROP CONSTRAINT IF EXISTS finding_occurrences_finding_id_fkey;
 ALTER TABLE findings DROP CONSTRAINT IF EXISTS findings_organization_id_fkey;
 
-CREATE FUNCTION cascade_run_occurrences() RETURNS trigger LANGUAGE plpgsql AS $$
+-- cascade_delete(child table, child column) deletes the child rows whose
+-- column holds the id of a deleted row of the trigger's table.
+CREATE FUNCTION cascade_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM finding_occurrences WHERE run_id IN (SELECT id FROM gone);
+    EXECUTE format('DELETE FROM %I WHERE %I IN (SELECT id FROM gone)', TG_ARGV[0], TG_ARGV[1]);
     RETURN NULL;
 END $$;
 CREATE TRIGGER scan_runs_cascade_occurrences AFTER DELETE ON scan_runs
-    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION cascade_run_occurrences();
-
-CREATE FUNCTION cascade_finding_occurrences() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM finding_occurrences WHERE finding_id IN (SELECT id FROM gone);
-    RETURN NULL;
-END $$;
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION cascade_delete('finding_occurrences', 'run_id');
 CREATE TRIGGER findings_cascade_occurrences AFTER DELETE ON findings
-    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION cascade_finding_occurrences();
-
-CREATE FUNCTION cascade_organization_findings() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM findings WHERE organization_id IN (SELECT id FROM gone);
-    RETURN NULL;
-END $$;
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION cascade_delete('finding_occurrences', 'finding_id');
 CREATE TRIGGER organizations_cascade_findings AFTER DELETE ON organizations
-    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION cascade_organization_findings();
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION cascade_delete('findings', 'organization_id');
