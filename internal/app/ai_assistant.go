@@ -96,8 +96,8 @@ type AIAnswer struct {
 // and the answer are stored as one turn of the conversation, and the oldest
 // turns dropped past the token budget, only once the whole answer arrived.
 //
-// Errors: 422 (prompt empty or too long), 404 (no such finding in the
-// organization), 503 (no provider configured), 429 (the user's rate, with
+// Errors: 422 (prompt empty or too long), 503 (no provider configured),
+// 404 (no such finding in the organization), 429 (the user's rate, with
 // RetryAfter), 502 (the provider failed or refused), 504 (it did not answer
 // in time), ctx's error when the caller went away, and onDelta's error.
 func (a *App) AskAI(ctx context.Context, act *Actor, findingID, prompt string, onDelta func(string) error) (AIAnswer, error) {
@@ -112,14 +112,14 @@ func (a *App) AskAI(ctx context.Context, act *Actor, findingID, prompt string, o
 	case n > a.cfg.AI.MaxPromptChars:
 		return out, errs.Field("prompt", "is %d characters long; the limit is %d", n, a.cfg.AI.MaxPromptChars)
 	}
+	client := a.cfg.AI.Client
+	if client == nil {
+		return out, errs.New(errs.Unavailable, "The AI assistant is not configured on this server (start it with --ai-url and --ai-model, and the key in PERIMETER_AI_KEY)")
+	}
 	q := a.store.R()
 	f, err := q.FindFinding(ctx, act.Org.ID, findingID)
 	if err != nil {
 		return out, err
-	}
-	client := a.cfg.AI.Client
-	if client == nil {
-		return out, errs.New(errs.Unavailable, "The AI assistant is not configured on this server (start it with --ai-url and --ai-model, and the key in PERIMETER_AI_KEY)")
 	}
 	if wait, ok := a.aiLimit.allow(act.User.ID, time.Now()); !ok {
 		e := errs.New(errs.RateLimited, "Too many prompts: at most %d a minute; try again in %d s", a.cfg.AI.PromptsPerMinute, int(math.Ceil(wait.Seconds())))
