@@ -26,7 +26,7 @@ const aiPromptDoc = "Asks the configured OpenAI-compatible provider about this f
 	"`event: error` with an error body ({status, status_text, message, request_id}) when the provider fails mid-answer. " +
 	"Errors before the first piece are ordinary JSON errors. Closing the connection cancels the provider request."
 
-const aiStreamDoc = "server-sent events: `event: delta` data {\"content\"}; `event: done` data AIAnswerView; `event: error` data ErrorBody"
+const aiStreamDoc = "server-sent events: `event: delta` data {\"content\"}; `event: done` data: the JSON answer; `event: error` data ErrorBody"
 
 var aiPromptErrors = map[int]string{
 	429: "Too many prompts from this user (--ai-rate a minute, default 10); see Retry-After",
@@ -48,14 +48,14 @@ type AIAnswerView struct {
 	DroppedMessages int    `json:"dropped_messages" doc:"older messages dropped from the conversation to keep it within the token budget"`
 }
 
-// aiPromptResponse is the JSON answer, or nothing when the answer was
+// AIPromptAnswer is the JSON answer; it writes nothing when the answer was
 // already streamed as events.
-type aiPromptResponse struct {
+type AIPromptAnswer struct {
 	AIAnswerView
 	streamed bool
 }
 
-func (p *aiPromptResponse) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+func (p *AIPromptAnswer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	if !p.streamed {
 		writeJSON(w, http.StatusOK, p.AIAnswerView)
 	}
@@ -76,16 +76,16 @@ type aiHistoryList struct {
 	Pagination  Pagination      `json:"pagination"`
 }
 
-func (a *API) aiPrompt(c *Ctx, in *AIPromptRequest) (*aiPromptResponse, error) {
+func (a *API) aiPrompt(c *Ctx, in *AIPromptRequest) (*AIPromptAnswer, error) {
 	if !strings.Contains(strings.ToLower(c.R.Header.Get("Accept")), "text/event-stream") {
 		ans, err := a.app.AskAI(c.Context(), c.Actor, c.Path("id"), in.Prompt, nil)
 		if err != nil {
 			if c.Context().Err() != nil && errors.Is(err, context.Canceled) {
-				return &aiPromptResponse{streamed: true}, nil // the caller left: nobody to answer
+				return &AIPromptAnswer{streamed: true}, nil // the caller left: nobody to answer
 			}
 			return nil, err
 		}
-		return &aiPromptResponse{AIAnswerView: aiAnswerView(ans.Answer, ans.Model, ans.FinishReason, ans.Dropped)}, nil
+		return &AIPromptAnswer{AIAnswerView: aiAnswerView(ans.Answer, ans.Model, ans.FinishReason, ans.Dropped)}, nil
 	}
 	sse := &sseWriter{w: c.W, rc: http.NewResponseController(c.W)}
 	ans, err := a.app.AskAI(c.Context(), c.Actor, c.Path("id"), in.Prompt, func(s string) error {
@@ -94,7 +94,7 @@ func (a *API) aiPrompt(c *Ctx, in *AIPromptRequest) (*aiPromptResponse, error) {
 	switch {
 	case err != nil && !sse.started:
 		if c.Context().Err() != nil && errors.Is(err, context.Canceled) {
-			return &aiPromptResponse{streamed: true}, nil
+			return &AIPromptAnswer{streamed: true}, nil
 		}
 		return nil, err // nothing sent yet: an ordinary error body
 	case err != nil:
@@ -104,7 +104,7 @@ func (a *API) aiPrompt(c *Ctx, in *AIPromptRequest) (*aiPromptResponse, error) {
 	default:
 		_ = sse.event("done", aiAnswerView(ans.Answer, ans.Model, ans.FinishReason, ans.Dropped))
 	}
-	return &aiPromptResponse{streamed: true}, nil
+	return &AIPromptAnswer{streamed: true}, nil
 }
 
 func aiAnswerView(answer, model, finish string, dropped int) AIAnswerView {
