@@ -311,7 +311,9 @@ func TestAIAssistant(t *testing.T) {
 		})
 
 		t.Run("a stream whose upstream fails before the first piece is a JSON 502", func(t *testing.T) {
-			llm.set(func(w http.ResponseWriter, _ *http.Request, _ fakeRequest) { http.Error(w, "boom", http.StatusBadGateway) })
+			llm.set(func(w http.ResponseWriter, _ *http.Request, _ fakeRequest) {
+				http.Error(w, "boom", http.StatusBadGateway)
+			})
 			res, _ := streamPrompt(t, w.e, w.streamer, w.apache, "Again?")
 			defer res.Body.Close()
 			var body map[string]any
