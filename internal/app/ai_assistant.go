@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -145,8 +146,16 @@ func (a *App) AskAI(ctx context.Context, act *Actor, findingID, prompt string, o
 	}
 	msgs := make([]ai.Message, 0, len(history)+2)
 	msgs = append(msgs, ai.Message{Role: ai.RoleSystem, Content: aiSystemPrompt(f, svc)})
+	// Stored conversations already fit the budget; this holds when the
+	// budget was lowered since they were stored.
+	stale := map[string]bool{}
+	for _, id := range turnsOverBudget(history, a.cfg.AI.HistoryTokens) {
+		stale[id] = true
+	}
 	for _, m := range history {
-		msgs = append(msgs, ai.Message{Role: m.Role, Content: m.Content})
+		if !stale[m.TurnID] {
+			msgs = append(msgs, ai.Message{Role: m.Role, Content: m.Content})
+		}
 	}
 	msgs = append(msgs, ai.Message{Role: ai.RoleUser, Content: prompt})
 	asked := a.now()
@@ -244,7 +253,7 @@ func aiSystemPrompt(f scan.Finding, svc *scan.Service) string {
 		"know nothing about other findings, hosts, users or organizations; do not invent any. Be concise and practical; " +
 		"give commands or configuration where they help.\n\n<finding>\n")
 	line := func(k, v string) {
-		if v = strings.TrimSpace(v); v != "" {
+		if v = strings.TrimSpace(closingTagRE.ReplaceAllString(v, "[/finding]")); v != "" {
 			fmt.Fprintf(&b, "%s: %s\n", k, v)
 		}
 	}
@@ -315,13 +324,15 @@ func aiSystemPrompt(f scan.Finding, svc *scan.Service) string {
 // clip shortens s to n characters, marking the cut, and keeps the finding
 // block closed whatever the text holds.
 func clip(s string, n int) string {
-	s = strings.ReplaceAll(s, "</finding>", "</ finding>")
+	s = closingTagRE.ReplaceAllString(s, "[/finding]")
 	if utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	r := []rune(s)
 	return string(r[:n]) + " […]"
 }
+
+var closingTagRE = regexp.MustCompile(`(?i)<\s*/\s*finding\s*>`)
 
 func upperFirst(s string) string {
 	if s == "" {
