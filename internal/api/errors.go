@@ -21,6 +21,8 @@ var statusFor = map[errs.Code]int{
 	errs.Invalid:         http.StatusUnprocessableEntity,
 	errs.RateLimited:     http.StatusTooManyRequests,
 	errs.Unavailable:     http.StatusServiceUnavailable,
+	errs.BadGateway:      http.StatusBadGateway,
+	errs.GatewayTimeout:  http.StatusGatewayTimeout,
 	errs.Internal:        http.StatusInternalServerError,
 }
 

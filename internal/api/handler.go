@@ -49,6 +49,8 @@ type Op struct {
 	MaxBody     int64          // JSON body limit when larger than MaxJSONBody (e.g. an embedded logo)
 	Content     map[string]any // documented content types and schemas of a non-JSON success body (overrides Produces)
 	ID          string         // operationId; derived from method and path when empty
+	Errors      map[int]string // further documented error statuses (e.g. 429, 502, 503, 504) and when they happen
+	Stream      string         // documents a text/event-stream alternative to the JSON answer (Accept: text/event-stream)
 
 	in, out reflect.Type
 }

@@ -116,7 +116,11 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 	case op.Produces != "":
 		ok["content"] = map[string]any{op.Produces: map[string]any{"schema": map[string]any{"type": "string"}}}
 	case op.out != nil && op.out != reflect.TypeFor[Empty]():
-		ok["content"] = map[string]any{"application/json": map[string]any{"schema": sc.of(op.out)}}
+		content := map[string]any{"application/json": map[string]any{"schema": sc.of(op.out)}}
+		if op.Stream != "" {
+			content["text/event-stream"] = map[string]any{"schema": map[string]any{"type": "string", "description": op.Stream}}
+		}
+		ok["content"] = content
 	}
 	responses[fmt.Sprint(op.Status)] = ok
 	errResp := func(desc string) map[string]any {
@@ -151,6 +155,9 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 	}
 	if op.Path == "/readyz" {
 		responses["503"] = errResp("The database is unavailable")
+	}
+	for status, desc := range op.Errors {
+		responses[fmt.Sprint(status)] = errResp(desc)
 	}
 	responses["500"] = errResp("Internal error")
 	d["responses"] = responses

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 
+	"github.com/perimeterhq/perimeter/internal/ai"
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/exception"
@@ -197,6 +198,10 @@ func (a *API) routeTable() {
 			"threatens availability (DoS), or an automatic failure whatever its score; accepted and false-positive findings never count. " +
 			"A target is compliant when every scan of it is."}, a.pciCompliant)
 	Handle(a, Op{Method: "GET", Path: "/v2/vulnerabilities/{id}", Summary: "A finding with its texts and the runs that saw it", Tag: "Vulnerabilities"}, a.getVulnerability)
+	Handle(a, Op{Method: "POST", Path: "/v2/vulnerabilities/{id}/ai/prompt", Summary: "Ask the AI assistant about remediating this finding (JSON, or server-sent events)", Tag: "Vulnerabilities",
+		Description: aiPromptDoc, Stream: aiStreamDoc, Errors: aiPromptErrors}, a.aiPrompt)
+	Handle(a, Op{Method: "GET", Path: "/v2/vulnerabilities/{id}/ai/chat_history", Summary: "My conversation with the AI assistant about this finding, oldest first", Tag: "Vulnerabilities",
+		List: &ai.HistoryList, Description: "Only the caller's own messages about the finding. Bounded: the oldest turns are dropped past the token budget (see ai/prompt)."}, a.aiChatHistory)
 
 	// Hosts (§2.12): the asset inventory built from scan results.
 	Handle(a, Op{Method: "GET", Path: "/v2/hosts", Summary: "List hosts (one per IP), each with its open findings by severity", Tag: "Hosts", List: &scan.HostList}, a.listHosts)

@@ -39,6 +39,7 @@ type Config struct {
 	Blobs              blob.Store    // where generated report files live (nil: reports cannot be generated)
 
 	Hooks HooksConfig // webhooks, notifications and e-mail (hooks.go)
+	AI    AIConfig    // the vulnerability assistant (ai_assistant.go)
 }
 
 // DefaultScanExclude keeps tenants' scans off link-local addresses, where
@@ -86,6 +87,7 @@ func (c *Config) defaults() {
 		c.OrgScanConcurrency = 2
 	}
 	c.Hooks.defaults()
+	c.AI.defaults()
 }
 
 // App is the use-case layer over a store.
@@ -103,6 +105,8 @@ type App struct {
 	hooks *hookState // webhook delivery and e-mail (hooks.go)
 
 	auth *authCache // resolved credentials, per authentication epoch
+
+	aiLimit *aiLimiter // prompts per user (ai_assistant.go)
 }
 
 // New returns an App. log may be nil.
@@ -112,7 +116,8 @@ func New(s *store.Store, cfg Config, log *slog.Logger) *App {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &App{store: s, cfg: cfg, log: log, now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		results: resultCache{entries: map[string]*cacheEntry{}}, hooks: newHookState(cfg.Hooks, cfg.Version, log), auth: newAuthCache()}
+		results: resultCache{entries: map[string]*cacheEntry{}}, hooks: newHookState(cfg.Hooks, cfg.Version, log),
+		auth: newAuthCache(), aiLimit: &aiLimiter{per: cfg.AI.PromptsPerMinute}}
 }
 
 // SetClock replaces the clock (tests of expiry and lockout).

@@ -26,6 +26,8 @@ const (
 	Invalid         Code = "invalid"         // 422 with field errors
 	RateLimited     Code = "rate_limited"    // 429 with Retry-After
 	Unavailable     Code = "unavailable"     // 503
+	BadGateway      Code = "bad_gateway"     // 502: an upstream service (the AI provider) failed
+	GatewayTimeout  Code = "gateway_timeout" // 504: an upstream service did not answer in time
 	Internal        Code = "internal"        // 500
 )
 
