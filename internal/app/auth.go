@@ -29,7 +29,10 @@ func (a *App) AuthenticateAPIKey(ctx context.Context, key string) (store.APIKey,
 	if errs.Is(err, errs.NotFound) {
 		return k, errBadAPIKey
 	}
-	return k, err
+	if err != nil {
+		return k, err
+	}
+	return k, a.checkAPIAccess(ctx, k.OrganizationID) // plan feature api_access (limits.go)
 }
 
 // AuthenticateSession resolves a bearer session token used with key.
