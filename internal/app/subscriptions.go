@@ -169,9 +169,6 @@ func (a *App) Unsubscribe(ctx context.Context, act *Actor, orgID, plan, subscrip
 	if err := act.can("subscriptions", "write"); err != nil {
 		return tenant.Subscription{}, err
 	}
-	if (plan == "") == (subscriptionID == "") {
-		return tenant.Subscription{}, errs.Field("plan", "give either plan or subscription_id")
-	}
 	var sub tenant.Subscription
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		org, err := a.managedOrg(ctx, q, act, orgID)
@@ -180,6 +177,9 @@ func (a *App) Unsubscribe(ctx context.Context, act *Actor, orgID, plan, subscrip
 		}
 		if err := canChangeSubscriptions(act, org); err != nil {
 			return err
+		}
+		if (plan == "") == (subscriptionID == "") {
+			return errs.Field("plan", "give either plan or subscription_id")
 		}
 		active, err := q.FindSubscriptions(ctx, org.ID, true)
 		if err != nil {
