@@ -145,7 +145,7 @@ func TestUserOrganizationChangeAndExport(t *testing.T) {
 			{Name: "home does not hold the customer's target", As: tr.pAdmin, Method: "GET", Path: "/v2/targets?q[name]=by%20partner", Status: 200, Want: []string{`"total_count":0`}},
 			// Export: the caller's subtree only.
 			{Name: "export: partner csv", As: tr.pAdmin, Method: "GET", Path: "/v2/organizations/export", Status: 200,
-				Want: []string{"id,name,type,status,parent_id,", tr.p, tr.c1, "C1 Renamed", "pci:PCI Standard; penetration:Penetration Standard; vrms:VRMS Standard"},
+				Want:  []string{"id,name,type,status,parent_id,", tr.p, tr.c1, "C1 Renamed", "pci:PCI Standard; penetration:Penetration Standard; vrms:VRMS Standard"},
 				NotIn: []string{tr.c2, "\n" + e.Boot.OrganizationID + ",", "Customer C2"},
 				Check: func(t *testing.T, r *apitest.Resp) {
 					if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {

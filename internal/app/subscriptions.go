@@ -109,6 +109,9 @@ func (a *App) Subscribe(ctx context.Context, act *Actor, orgID string, req PlanR
 		if err := renameFields(f, "plans[0].").Err(); err != nil {
 			return err
 		}
+		if len(subs) != 1 {
+			return errs.Field("plan", "can't be blank")
+		}
 		sub = subs[0]
 		plan, err := q.FindPlan(ctx, sub.PlanID)
 		if err != nil {
@@ -145,6 +148,9 @@ func (a *App) Subscribe(ctx context.Context, act *Actor, orgID string, req PlanR
 		}
 		sub.ID, sub.OrganizationID, sub.CreatedAt, sub.UpdatedAt = newID(), org.ID, now, now
 		if err := q.CreateSubscription(ctx, sub); err != nil {
+			if _, dup := err.(*store.ErrDuplicate); dup { // a concurrent subscribe to the product won
+				return errs.New(errs.Conflict, "Another subscription to %s was created at the same time; retry", sub.Product)
+			}
 			return err
 		}
 		return a.record(ctx, q, act, org.ID, "subscription.create", "subscription", sub.ID,
