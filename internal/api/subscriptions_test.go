@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/perimeterhq/perimeter/internal/apitest"
@@ -166,5 +167,42 @@ func TestUserOrganizationChangeAndExport(t *testing.T) {
 			{Name: "export: bad format", As: tr.pAdmin, Method: "GET", Path: "/v2/organizations/export?format=xml", Status: 400},
 			{Name: "export: user refused", As: tr.c1User, Method: "GET", Path: "/v2/organizations/export", Status: 403},
 		})
+	})
+}
+
+// TestSubscribeConcurrently: racing subscriptions to plans of one product
+// leave exactly one active subscription, and every loser gets a 409 (never a
+// 500 or a second active one).
+func TestSubscribeConcurrently(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, engine string) {
+		tr := newTree(t, engine)
+		for _, n := range []string{"Race A", "Race B"} {
+			if r := tr.e.Admin.Do("POST", "/v2/plans", map[string]any{"product": "pci", "name": n, "features": map[string]any{"max_ips": 10}}); r.Status != 201 {
+				t.Fatalf("plan: %s", r)
+			}
+		}
+		const n = 8
+		statuses := make(chan int, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				plan := []string{"Race A", "Race B"}[i%2]
+				statuses <- tr.pAdmin.Do("POST", "/v2/organizations/"+tr.c1+"/subscribe", map[string]any{"plan": plan}).Status
+			}()
+		}
+		wg.Wait()
+		close(statuses)
+		for s := range statuses {
+			if s != 201 && s != 409 {
+				t.Errorf("status %d", s)
+			}
+		}
+		r := tr.pAdmin.Do("GET", "/v2/organizations/"+tr.c1+"/subscriptions/active?q[product]=pci", nil)
+		if r.Get("pagination.total_count") != float64(1) {
+			t.Fatalf("want one active pci subscription: %s", r)
+		}
 	})
 }
