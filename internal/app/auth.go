@@ -32,7 +32,7 @@ func (a *App) AuthenticateAPIKey(ctx context.Context, key string) (store.APIKey,
 	if err != nil {
 		return k, err
 	}
-	return k, a.checkAPIAccess(ctx, k.OrganizationID) // plan feature api_access (limits.go)
+	return k, a.checkAPIAccess(ctx, k) // plan feature api_access (limits.go)
 }
 
 // AuthenticateSession resolves a bearer session token used with key.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
@@ -151,19 +152,25 @@ func (a *App) orgFeatureSets(ctx context.Context, q *store.Q, orgID string) ([]t
 	if ex, err := a.exempt(ctx, q, orgID); err != nil || ex {
 		return nil, false, err
 	}
-	sets, err := q.ActiveFeatureSets(ctx, orgID)
+	fsets, err := q.ActiveFeatureSets(ctx, orgID)
 	if err != nil {
 		return nil, false, err
 	}
-	now := a.now()
+	out := inForce(fsets, a.now())
+	return out, len(out) > 0, nil
+}
+
+// inForce returns the effective features of the sets whose subscription is in
+// force at now.
+func inForce(fsets []store.PlanFeatureSet, now time.Time) []tenant.Features {
 	var out []tenant.Features
-	for _, fs := range sets {
+	for _, fs := range fsets {
 		sub := tenant.Subscription{Status: tenant.SubscriptionActive, StartDate: fs.StartDate, EndDate: fs.EndDate, Features: fs.Overrides}
 		if sub.ActiveAt(now) {
 			out = append(out, sub.Effective(fs.Plan))
 		}
 	}
-	return out, len(out) > 0, nil
+	return out
 }
 
 // checkMaxUsers enforces max_users before a user is added to orgID.
@@ -192,11 +199,20 @@ func (a *App) checkMaxUsers(ctx context.Context, q *store.Q, orgID string) error
 }
 
 // checkAPIAccess refuses API-key authentication of an organization none of
-// whose active plans grants api_access.
-func (a *App) checkAPIAccess(ctx context.Context, orgID string) error {
-	sets, ok, err := a.orgFeatureSets(ctx, a.store.R(), orgID)
-	if err != nil || !ok {
+// whose active plans grants api_access. It runs on every request: the key
+// carries its organization's path, so the platform (root, path "/<id>/") is
+// recognized without a query, and the plans are read in one.
+func (a *App) checkAPIAccess(ctx context.Context, key store.APIKey) error {
+	if strings.Count(key.OrgPath, "/") == 2 {
+		return nil
+	}
+	fsets, err := a.store.R().ActiveFeatureSets(ctx, key.OrganizationID)
+	if err != nil {
 		return err
+	}
+	sets := inForce(fsets, a.now())
+	if len(sets) == 0 {
+		return nil // no active subscription: registry default (granted)
 	}
 	for _, f := range sets {
 		if f.Bool(tenant.FeatureAPIAccess) {
