@@ -166,6 +166,12 @@ func TestUserOrganizationChangeAndExport(t *testing.T) {
 			{Name: "export: formulas defused", As: e.Admin, Method: "GET", Path: "/v2/organizations/export", Status: 200, Want: []string{"'=cmd|calc", tr.c2}},
 			{Name: "export: bad format", As: tr.pAdmin, Method: "GET", Path: "/v2/organizations/export?format=xml", Status: 400},
 			{Name: "export: user refused", As: tr.c1User, Method: "GET", Path: "/v2/organizations/export", Status: 403},
+			// A current organization that is suspended falls back to the home one (no lock-out).
+			{Name: "change: into customer again", As: tr.pAdmin, Method: "PUT", Path: "/v2/organizations/change", Body: map[string]any{"organization_id": tr.c1}, Status: 200},
+			{Name: "customer suspended", As: e.Admin, Method: "PUT", Path: "/v2/organizations/" + tr.c1, Body: map[string]any{"status": "suspended"}, Status: 200},
+			{Name: "partner admin back home", As: tr.pAdmin, Method: "GET", Path: "/v2/user/organization", Status: 200, Want: []string{`"id":"` + tr.p + `"`}},
+			{Name: "change: into a suspended one", As: tr.pAdmin, Method: "PUT", Path: "/v2/organizations/change", Body: map[string]any{"organization_id": tr.c1}, Status: 422,
+				Want: []string{"suspended"}},
 		})
 	})
 }

@@ -18,11 +18,12 @@ type Principal struct {
 
 // actingOrgJoin joins the organization a user acts in as o: their current
 // organization (PUT /v2/organizations/change) while it is still one they may
-// act in — an administrator's own organization or one below it — else their
+// act in — an active organization at or below an administrator's own — else their
 // home organization (users.organization_id).
 const actingOrgJoin = `JOIN organizations h ON h.id = u.organization_id
 	JOIN organizations o ON o.id = CASE WHEN u.current_organization_id IS NOT NULL AND u.role IN ('admin', 'superadmin')
-		AND EXISTS (SELECT 1 FROM organizations c WHERE c.id = u.current_organization_id AND c.path LIKE h.path || '%')
+		AND EXISTS (SELECT 1 FROM organizations c WHERE c.id = u.current_organization_id AND c.status = 'active'
+			AND c.path LIKE h.path || '%')
 		THEN u.current_organization_id ELSE u.organization_id END`
 
 // PrincipalBySession resolves a live session token hash in one query (it runs on
