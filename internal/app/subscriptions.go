@@ -42,7 +42,9 @@ func canChangeSubscriptions(act *Actor, org tenant.Organization) error {
 	if !act.User.IsAdmin() {
 		return errs.New(errs.Forbidden, "Only administrators change subscriptions")
 	}
-	if org.ID == act.Org.ID && act.User.Role != user.RoleSuperadmin {
+	// The user's home organization is theirs to use, its parent's to sell: a
+	// partner admin acting in a customer (organizations/change) still manages it.
+	if org.ID == act.User.OrganizationID && act.User.Role != user.RoleSuperadmin {
 		return errs.New(errs.Forbidden, "Your organization's subscriptions are managed by its parent organization")
 	}
 	return nil
@@ -121,7 +123,7 @@ func (a *App) Subscribe(ctx context.Context, act *Actor, orgID string, req PlanR
 			return errs.Field("plan", "plan '%s' has been deleted", req.Plan)
 		}
 		if err := canChangeSubscriptions(act, org); err != nil {
-			if !(org.ID == act.Org.ID && act.User.IsAdmin() && plan.IsDefault) {
+			if !(org.ID == act.User.OrganizationID && act.User.IsAdmin() && plan.IsDefault) {
 				return err
 			}
 		}
