@@ -52,6 +52,7 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "GET", Path: "/v2/organizations/{id}", Summary: "Retrieve an organization", Tag: "Organizations"}, a.getOrganization)
 	Handle(a, Op{Method: "PUT", Path: "/v2/organizations/{id}", Summary: "Update an organization", Tag: "Organizations"}, a.updateOrganization)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/organizations/{id}", Summary: "Delete an organization (409 with customers)", Tag: "Organizations"}, a.deleteOrganization)
+	a.planRoutes() // plans, products, subscriptions, the current user's plans and organization (plan_routes.go)
 
 	// Users (§2.17).
 	Handle(a, Op{Method: "GET", Path: "/v2/users", Summary: "List users (admin: own organization and descendants)", Tag: "Users", List: &user.List}, a.listUsers)

@@ -95,7 +95,7 @@ func TestTargetsRespectMaxIPs(t *testing.T) {
 			{Name: "within the plan", As: u, Method: "POST", Path: "/v2/targets", Body: map[string]any{"name": "a", "hosts": "10.0.0.0/24"}, Status: 201},
 			{Name: "overlap does not count twice", As: u, Method: "POST", Path: "/v2/targets", Body: map[string]any{"name": "b", "hosts": "10.0.0.0/25, 10.0.1.0-10.0.1.43"}, Status: 201},
 			{Name: "over the plan", As: u, Method: "POST", Path: "/v2/targets", Body: map[string]any{"name": "c", "hosts": "10.0.1.44"}, Status: 403,
-				Want: []string{"allows 300 IPs", "would cover 301"}},
+				Want: []string{"max_ips: 300 allowed, 301 in use"}},
 			{Name: "everything excluded", As: u, Method: "POST", Path: "/v2/targets", Body: map[string]any{"name": "c", "hosts": "10.0.2.0/24", "exclude_hosts": "10.0.2.0/24"}, Status: 422,
 				Want: []string{`"exclude_hosts":["excludes every host of the target"]`}},
 			{Name: "exclusions make room", As: u, Method: "POST", Path: "/v2/targets", Body: map[string]any{"name": "c", "hosts": "10.0.0.0/23", "exclude_hosts": "10.0.1.44-10.0.1.255"}, Status: 201},

@@ -39,7 +39,7 @@ func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, wi
 		return store.APIKey{}, nil, err
 	}
 	keyHash := secret.Hash(apiKey)
-	k, ok := a.auth.key(keyHash)
+	k, ok := a.auth.key(keyHash, a.now())
 	if !ok {
 		k, err = a.store.R().APIKeyByHash(ctx, keyHash)
 		if errs.Is(err, errs.NotFound) {
@@ -48,7 +48,10 @@ func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, wi
 		if err != nil {
 			return k, nil, err
 		}
-		a.auth.putKey(epoch, keyHash, k)
+		if err := a.checkAPIAccess(ctx, k); err != nil { // plan feature api_access (limits.go)
+			return k, nil, err
+		}
+		a.auth.putKey(epoch, keyHash, k, a.now())
 	}
 	if !withUser {
 		return k, nil, nil

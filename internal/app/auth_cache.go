@@ -12,6 +12,11 @@ import (
 // distinct credentials costs lookups, never memory).
 const authCacheSize = 10000
 
+// keyTTL bounds how long a resolved API key is reused although the epoch did
+// not move: whether its organization's plans grant api_access also depends
+// on subscription dates, which pass without any write.
+const keyTTL = time.Minute
+
 // authCache remembers what credentials resolved to, for as long as the
 // authentication epoch (store.AuthEpoch) stays the same: each request then
 // costs one primary-key read instead of the joins, and any change to users,
@@ -19,15 +24,19 @@ const authCacheSize = 10000
 // empties it before the next request is answered. Only successes are kept;
 // keys are the credentials' hashes, never the credentials.
 type authCache struct {
-	mu      sync.Mutex
-	epoch   int64
-	keys    map[string]store.APIKey // API key hash → key
-	actors  map[string]Actor        // API key id + " " + token hash → actor
-	enabled bool
+	mu     sync.Mutex
+	epoch  int64
+	keys   map[string]cachedKey // API key hash → key
+	actors map[string]Actor     // API key id, scheme and token hash → actor
+}
+
+type cachedKey struct {
+	key store.APIKey
+	at  time.Time
 }
 
 func newAuthCache() *authCache {
-	return &authCache{epoch: -1, keys: map[string]store.APIKey{}, actors: map[string]Actor{}, enabled: true}
+	return &authCache{epoch: -1, keys: map[string]cachedKey{}, actors: map[string]Actor{}}
 }
 
 // sync reads the epoch and empties the cache when it moved. It returns the
@@ -47,14 +56,17 @@ func (c *authCache) sync(ctx context.Context, s *store.Store) (int64, error) {
 	return n, nil
 }
 
-func (c *authCache) key(hash string) (store.APIKey, bool) {
+func (c *authCache) key(hash string, now time.Time) (store.APIKey, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k, ok := c.keys[hash]
-	return k, ok
+	if !ok || now.Sub(k.at) >= keyTTL {
+		return store.APIKey{}, false
+	}
+	return k.key, true
 }
 
-func (c *authCache) putKey(epoch int64, hash string, k store.APIKey) {
+func (c *authCache) putKey(epoch int64, hash string, k store.APIKey, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if epoch != c.epoch { // something changed while this request looked it up
@@ -63,7 +75,7 @@ func (c *authCache) putKey(epoch int64, hash string, k store.APIKey) {
 	if len(c.keys) >= authCacheSize {
 		clear(c.keys)
 	}
-	c.keys[hash] = k
+	c.keys[hash] = cachedKey{key: k, at: now}
 }
 
 // actor returns a copy of a cached actor that is still valid at now.

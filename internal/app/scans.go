@@ -283,36 +283,6 @@ func (a *App) queueRun(ctx context.Context, q *store.Q, s scan.Scan, trigger, by
 	return run, q.EnqueueJob(ctx, RunScanArgs{RunID: run.ID, Attempt: 1}, &river.InsertOpts{Queue: QueueScans, MaxAttempts: 5})
 }
 
-// checkPlanForRun applies the plan: the product subscription, max_ips over the
-// organization's targets, and the rescan allowance of this scan.
-func (a *App) checkPlanForRun(ctx context.Context, q *store.Q, s scan.Scan, target inventory.Target) error {
-	feats, err := a.features(ctx, q, s.OrganizationID, s.Product)
-	if err != nil {
-		return err
-	}
-	set, err := target.Validate()
-	if err != nil {
-		return errs.New(errs.Conflict, "The scan's target is no longer valid: %v", err)
-	}
-	t := target
-	t.Product = s.Product
-	if err := a.checkMaxIPs(ctx, q, &t, set); err != nil {
-		return err
-	}
-	limit, unlimited := feats.Rescans()
-	if unlimited {
-		return nil
-	}
-	runs, err := q.CountRuns(ctx, s.ID)
-	if err != nil {
-		return err
-	}
-	if runs > int(limit) { // the first run is a scan, the ones after it rescans
-		return errs.New(errs.Forbidden, "Your %s plan allows %d rescan(s) of a scan; this scan has run %d time(s)", s.Product, limit, runs)
-	}
-	return nil
-}
-
 // runPorts is the port list a run scans: the target's, when set, else the
 // profile's.
 func (a *App) runPorts(ctx context.Context, q *store.Q, target inventory.Target, profile inventory.ScanProfile) (string, error) {

@@ -68,40 +68,6 @@ func (a *App) saveTarget(ctx context.Context, q *store.Q, act *Actor, t *invento
 	return q.UpdateTarget(ctx, *t)
 }
 
-// checkMaxIPs enforces the plan's max_ips over the union of the organization's
-// targets of t's product, t included (counted without materializing ranges).
-func (a *App) checkMaxIPs(ctx context.Context, q *store.Q, t *inventory.Target, set *hostspec.Set) error {
-	feats, err := a.features(ctx, q, t.OrganizationID, t.Product)
-	if err != nil {
-		return err
-	}
-	limit, ok := feats.MaxIPs()
-	if !ok {
-		return nil // a plan without max_ips cannot be created; an override may remove it
-	}
-	others, err := q.TargetHostLists(ctx, t.OrganizationID, t.Product, t.ID)
-	if err != nil {
-		return err
-	}
-	sets := []*hostspec.Set{set}
-	for _, h := range others {
-		s, err := hostspec.Parse(h[0], h[1])
-		if err != nil {
-			continue // stored lists were valid when saved; never block on an old one
-		}
-		sets = append(sets, s)
-	}
-	n, err := hostspec.CountUnion(sets...)
-	if err != nil {
-		return errs.Field("hosts", "%s", err.Error())
-	}
-	if n > uint64(limit) {
-		return errs.New(errs.Forbidden, "Your %s plan allows %d IPs; your organization's %s targets would cover %d distinct IPs",
-			strings.ToUpper(t.Product), limit, t.Product, n)
-	}
-	return nil
-}
-
 // GetTarget returns a target of the caller's organization.
 func (a *App) GetTarget(ctx context.Context, act *Actor, id string) (inventory.Target, error) {
 	if err := act.can("targets", "read"); err != nil {

@@ -70,6 +70,9 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in NewUser) (user.User
 		if err := f.Err(); err != nil {
 			return err
 		}
+		if err := a.checkMaxUsers(ctx, q, u.OrganizationID); err != nil {
+			return err
+		}
 		if in.Password != "" {
 			u.PasswordHash = secret.HashPassword(in.Password)
 		}

@@ -7,11 +7,11 @@ import (
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
-const planColumns = `p.id, p.product, p.name, p.description, p.features, p.is_default, p.created_at, p.updated_at`
+const planColumns = `p.id, p.product, p.name, p.description, p.features, p.is_default, p.archived_at, p.created_at, p.updated_at`
 
 func scanPlan(sc interface{ Scan(...any) error }) (tenant.Plan, error) {
 	var p tenant.Plan
-	err := sc.Scan(&p.ID, &p.Product, &p.Name, &p.Description, jsonCol{&p.Features}, &p.IsDefault,
+	err := sc.Scan(&p.ID, &p.Product, &p.Name, &p.Description, jsonCol{&p.Features}, &p.IsDefault, nullTimeCol{&p.ArchivedAt},
 		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
 	return p, err
 }
@@ -21,14 +21,15 @@ func scanPlan(sc interface{ Scan(...any) error }) (tenant.Plan, error) {
 func (q *Q) FindPlan(ctx context.Context, idOrName string) (tenant.Plan, error) {
 	p, err := scanPlan(q.queryRow(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.id = ?`, idOrName))
 	if err == sql.ErrNoRows {
-		p, err = scanPlan(q.queryRow(ctx, `SELECT `+planColumns+` FROM plans p WHERE LOWER(p.name) = LOWER(?) ORDER BY p.id LIMIT 1`, idOrName))
+		p, err = scanPlan(q.queryRow(ctx, `SELECT `+planColumns+` FROM plans p WHERE LOWER(p.name) = LOWER(?) AND p.archived_at IS NULL
+			ORDER BY p.id LIMIT 1`, idOrName))
 	}
 	return p, notFound(err, "Plan")
 }
 
 // DefaultPlans returns the default plan of each product.
 func (q *Q) DefaultPlans(ctx context.Context) ([]tenant.Plan, error) {
-	rows, err := q.query(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.is_default ORDER BY p.product`)
+	rows, err := q.query(ctx, `SELECT `+planColumns+` FROM plans p WHERE p.is_default AND p.archived_at IS NULL ORDER BY p.product`)
 	if err != nil {
 		return nil, err
 	}

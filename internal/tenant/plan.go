@@ -55,6 +55,7 @@ type Plan struct {
 	Description string
 	Features    Features
 	IsDefault   bool
+	ArchivedAt  *time.Time // set when deleted while subscriptions (ended ones) still refer to it
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -141,35 +142,49 @@ func asInt(v any) (int64, bool) {
 	return 0, false
 }
 
-// Validate checks feature values; required says whether max_ips must be present
-// (plans: yes [CG]; subscription overrides: no).
-func (f Features) Validate(prefix string, required bool) map[string][]string {
-	fe := errs.Fields{}
-	if v, present := f[FeatureMaxIPs]; present || required {
-		if _, ok := asInt(v); !ok {
-			fe.Add(prefix+FeatureMaxIPs, "is required and must be a non-negative integer")
-		}
+// Validate checks a plan's client-set fields and puts its features in
+// canonical form; errors name the field (features as "features.<key>").
+func (p *Plan) Validate() error {
+	f := errs.Fields{}
+	p.Name = strings.TrimSpace(p.Name)
+	if p.Name == "" {
+		f.Add("name", "can't be blank")
+	} else if len(p.Name) > 100 {
+		f.Add("name", "is too long (at most 100 characters)")
 	}
-	if v, present := f[FeatureRescans]; present {
-		ok := false
-		switch x := v.(type) {
-		case string:
-			l := strings.ToLower(x)
-			ok = l == "unlimited" || l == "none"
-			if !ok {
-				_, ok = asInt(x)
-			}
-		default:
-			_, ok = asInt(x)
-		}
-		if !ok {
-			fe.Add(prefix+FeatureRescans, "must be \"unlimited\", \"none\" or a non-negative integer")
-		}
+	if len(p.Description) > 2000 {
+		f.Add("description", "is too long (at most 2000 characters)")
 	}
-	for k := range f {
-		if len(k) == 0 || len(k) > 64 {
-			fe.Add(prefix+"features", "feature keys must be 1 to 64 characters")
-		}
+	if !ValidProduct(p.Product) {
+		f.Add("product", "'%s' is not one of: %s", p.Product, strings.Join(Products, ", "))
 	}
-	return fe
+	feats, fe := p.Features.Normalize("features.", true)
+	f.Merge("", fe)
+	p.Features = feats
+	return f.Err()
+}
+
+// PlanUpdate holds the plan fields a write changes (nil: unchanged). Features
+// replace the plan's features as a whole.
+type PlanUpdate struct {
+	Name, Description *string
+	Features          Features
+	IsDefault         *bool
+}
+
+// Apply returns p with the update applied.
+func (u PlanUpdate) Apply(p Plan) Plan {
+	if u.Name != nil {
+		p.Name = *u.Name
+	}
+	if u.Description != nil {
+		p.Description = *u.Description
+	}
+	if u.Features != nil {
+		p.Features = u.Features
+	}
+	if u.IsDefault != nil {
+		p.IsDefault = *u.IsDefault
+	}
+	return p
 }

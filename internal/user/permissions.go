@@ -25,7 +25,7 @@ var grants = map[string]map[string][]string{
 		"*":     {Read, Write},
 		"users": {Read, Write, Manage}, "organizations": {Read, Write, Manage},
 		"scanners": {Read, Write, Manage}, "exceptions": {Read, Write, Manage},
-		"plans": {Read}, "subscriptions": {Read},
+		"plans": {Read}, "subscriptions": {Read, Write}, // subscription writes: descendants only (app/subscriptions.go)
 	},
 	RoleUser: {
 		"*":     {Read, Write},
