@@ -16,6 +16,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/blob"
 	"github.com/perimeterhq/perimeter/internal/hostspec"
+	"github.com/perimeterhq/perimeter/internal/notify"
 	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
@@ -39,6 +40,9 @@ type Config struct {
 	Blobs              blob.Store    // where generated report files live (nil: reports cannot be generated)
 
 	Hooks HooksConfig // webhooks, notifications and e-mail (hooks.go)
+
+	ConsoleURL string           // web console base URL for links in account e-mails ("" : the e-mails carry the token only)
+	SMS        notify.SMSSender // SMS provider for two-factor codes; nil: the development provider (sms_outbox table)
 }
 
 // DefaultScanExclude keeps tenants' scans off link-local addresses, where
