@@ -29,7 +29,9 @@ const (
 
 // smsHash is the at-rest form of a 6-digit code: a keyed MAC (a plain hash
 // of a million possibilities would protect nothing).
-func (a *App) smsHash(userID, code string) string { return a.hooks.box.MAC("sms:" + userID + ":" + code) }
+func (a *App) smsHash(userID, code string) string {
+	return a.hooks.box.MAC("sms:" + userID + ":" + code)
+}
 
 // smsSend is a code to deliver once its transaction committed.
 type smsSend struct {
@@ -141,4 +143,3 @@ func (a *App) LookupPhone(number string) (PhoneLookup, error) {
 	n, ok := phone.Parse(number)
 	return PhoneLookup{Valid: ok, E164: n.E164, Country: n.Country}, nil
 }
-

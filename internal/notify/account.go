@@ -68,7 +68,7 @@ func ComposeAccount(e AccountEmail) ([]byte, error) {
 	title, body, action := e.words()
 	view := struct {
 		Name, Title, Body, Action, Link, Token, Expires, LogoCID string
-		Brand                                                   Brand
+		Brand                                                    Brand
 	}{Name: name, Title: title, Body: body, Action: action, Link: e.Link, Token: e.Token,
 		Expires: e.Expires.UTC().Format("2006-01-02 15:04 MST"), Brand: e.Brand}
 	if len(e.Brand.Logo) > 0 && (e.Brand.LogoType == "image/png" || e.Brand.LogoType == "image/svg+xml") {
