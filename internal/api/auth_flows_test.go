@@ -116,7 +116,7 @@ func TestInvitationFlow(t *testing.T) {
 				Body: map[string]any{"invitation_token": tok, "password": newPassword, "password_confirmation": newPassword}, Status: 422, Want: []string{`"last_name"`}},
 			{Name: "accept", As: anon, Method: "POST", Path: "/auth/invitation/accept",
 				Body: map[string]any{"invitation_token": tok, "password": newPassword, "password_confirmation": newPassword, "last_name": "Invited"}, Status: 200,
-				Want: []string{`"token":"pms_`, `"first_name":"Ivy"`, `"last_name":"Invited"`},
+				Want:  []string{`"token":"pms_`, `"first_name":"Ivy"`, `"last_name":"Invited"`},
 				Check: func(t *testing.T, r *apitest.Resp) { session = r.Str("token") }},
 			{Name: "reused", As: anon, Method: "POST", Path: "/auth/invitation/accept",
 				Body: map[string]any{"invitation_token": tok, "password": newPassword, "password_confirmation": newPassword}, Status: 422, Want: []string{"invitation_token"}},
