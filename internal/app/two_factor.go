@@ -435,8 +435,11 @@ func (a *App) DisableTwoFactor(ctx context.Context, act *Actor, password, code s
 		return err
 	}
 	if method == "" {
-		ok, err := a.store.R().UseRecoveryCode(ctx, act.User.ID, recoveryHash(act.User.ID, code), a.now())
-		if err != nil {
+		var ok bool
+		if err := a.store.Tx(ctx, func(q *store.Q) error {
+			ok, err = q.UseRecoveryCode(ctx, act.User.ID, recoveryHash(act.User.ID, code), a.now())
+			return err
+		}); err != nil {
 			return err
 		}
 		if !ok {
