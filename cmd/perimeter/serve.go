@@ -31,7 +31,8 @@ type serveConfig struct {
 	workers, scanWorkers, orgScans int
 	sessionTTL, shutdown           time.Duration
 	heartbeat, staleAfter          time.Duration
-	hooks                          hookFlags // webhooks, notifications, e-mail (hooks_flags.go)
+	hooks                          hookFlags     // webhooks, notifications, e-mail (hooks_flags.go)
+	identity                       identityFlags // account e-mail links, SMS (identity_flags.go)
 }
 
 func newServeCommand() *cobra.Command {
@@ -62,6 +63,7 @@ func newServeCommand() *cobra.Command {
 	fs.DurationVar(&c.heartbeat, "scan-heartbeat", envDuration("PERIMETER_SCAN_HEARTBEAT", 2*time.Second), "how often a running scan saves progress")
 	fs.DurationVar(&c.staleAfter, "scan-stale-after", envDuration("PERIMETER_SCAN_STALE_AFTER", time.Minute), "a scan without heartbeat this long lost its worker and is retried")
 	addHookFlags(fs, &c.hooks)
+	addIdentityFlags(fs, &c.identity)
 	fs.StringVar(&c.logFormat, "log-format", envString("PERIMETER_LOG_FORMAT", "text"), "text or json (env PERIMETER_LOG_FORMAT)")
 	return cmd
 }
@@ -91,8 +93,12 @@ func serve(ctx context.Context, c serveConfig) error {
 	if err != nil {
 		return err
 	}
-	a := app.New(s, app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
-		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, Blobs: blobs, Hooks: hooks}, log)
+	cfg := app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
+		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, Blobs: blobs, Hooks: hooks}
+	if err := c.identity.apply(&cfg, log); err != nil {
+		return err
+	}
+	a := app.New(s, cfg, log)
 	res, email, password, created, err := a.FirstRun(ctx, os.Getenv("PERIMETER_ADMIN_EMAIL"), os.Getenv("PERIMETER_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("first-run bootstrap: %w", err)

@@ -15,14 +15,6 @@ func (q *Q) OneTimeTokenByHash(ctx context.Context, purpose, hash string, now ti
 	return t, notFound(err, "Token")
 }
 
-// ExpireOneTimeTokens sets the expiry of a user's live tokens of a purpose
-// (tests of expiry; the app never moves expiry).
-func (q *Q) ExpireOneTimeTokens(ctx context.Context, userID, purpose string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE one_time_tokens SET expires_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL`,
-		ts(at), userID, purpose)
-	return err
-}
-
 // ConfirmUser stamps a user confirmed (once; a later call keeps the first time).
 func (q *Q) ConfirmUser(ctx context.Context, id string, at time.Time) error {
 	_, err := q.exec(ctx, `UPDATE users SET confirmed_at = COALESCE(confirmed_at, ?), updated_at = ? WHERE id = ?`, ts(at), ts(at), id)

@@ -204,3 +204,17 @@ func (q *Q) FindSMSMessages(ctx context.Context, to string) ([]SMSMessage, error
 	}
 	return out, mapErr(rows.Err())
 }
+
+// PurgeSMS deletes SMS codes created before cutoff (expired long since, and
+// past the rate-limit window) and development SMS older than cutoff.
+func (q *Q) PurgeSMS(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := q.exec(ctx, `DELETE FROM sms_codes WHERE created_at < ?`, ts(cutoff))
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	if _, err := q.exec(ctx, `DELETE FROM sms_outbox WHERE created_at < ?`, ts(cutoff)); err != nil {
+		return n, err
+	}
+	return n, nil
+}
