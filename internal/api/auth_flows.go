@@ -9,6 +9,12 @@ import (
 // Authentication flows besides sign-in (§2.1): confirmation, invitations,
 // password reset, SSO links and impersonation.
 
+// signIn2FADoc is the two-factor step of sign-in as the OpenAPI document states it.
+const signIn2FADoc = "With two-factor authentication on, the right password without a valid otp_code (a TOTP code, or an SMS code from " +
+	"POST /auth/send_sms_otp) is answered 401 with the error body plus {\"two_factor_required\": true, \"methods\": [\"totp\"|\"sms\"], " +
+	"\"default_method\": ...} [CG]. A code works once. After 5 wrong codes in a row the user's codes are refused (429 with Retry-After) " +
+	"for 15 min after the last. POST /auth/sign_in_with_recovery_code takes a recovery code instead."
+
 func sessionOut(res app.SignInResult) *signInResponse {
 	return &signInResponse{Token: res.Token, ExpiresAt: res.ExpiresAt, User: userView(res.User), ImpersonatorID: res.ImpersonatorID}
 }

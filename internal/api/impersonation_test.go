@@ -24,7 +24,7 @@ func TestImpersonation(t *testing.T) {
 			{Name: "not yourself", As: tr.pAdmin, Method: "POST", Path: "/auth/impersonate/" + pAdminID, Status: 409},
 			{Name: "nothing to end", As: tr.pAdmin, Method: "DELETE", Path: "/auth/impersonate", Status: 409},
 			{Name: "partner admin impersonates a customer's user", As: tr.pAdmin, Method: "POST", Path: "/auth/impersonate/" + tr.c1UserID, Status: 200,
-				Want: []string{`"token":"pms_`, `"impersonator_id":"` + pAdminID + `"`, tr.c1UserID},
+				Want:  []string{`"token":"pms_`, `"impersonator_id":"` + pAdminID + `"`, tr.c1UserID},
 				Check: func(t *testing.T, r *apitest.Resp) { impTok = r.Str("token") }},
 		})
 		imp := e.Anon.WithAuth("Bearer " + impTok)

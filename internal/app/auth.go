@@ -127,6 +127,14 @@ func (a *App) SignInWith(ctx context.Context, key store.APIKey, c Credentials) (
 		}
 		action = "auth.sign_in_with_recovery_code"
 	} else if method, err := a.secondFactor(ctx, u, c.OTPCode); err != nil {
+		if errs.Is(err, errs.Unauthenticated) && strings.TrimSpace(c.OTPCode) != "" {
+			if rerr := a.store.Tx(ctx, func(q *store.Q) error {
+				return a.record(ctx, q, nil, u.OrganizationID, "auth.sign_in_failed", "user", u.ID,
+					map[string]any{"username": u.Email, "reason": "two_factor_code"})
+			}); rerr != nil {
+				return SignInResult{}, rerr
+			}
+		}
 		return SignInResult{}, err
 	} else if method != "" {
 		changes = map[string]any{"two_factor_method": method}
