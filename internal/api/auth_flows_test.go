@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/url"
 	"testing"
 	"time"
@@ -206,5 +207,47 @@ func TestSSOLinks(t *testing.T) {
 		apitest.Run(t, []apitest.Scenario{
 			{Name: "expired after 5 minutes", As: anon, Method: "POST", Path: "/auth/sso_link", Body: map[string]string{"sso_token": tok2}, Status: 422},
 		})
+	})
+}
+
+// One-time tokens work only through an API key of their user's organization
+// or an ancestor: a customer's key cannot use another customer's tokens.
+func TestIdentityTokensRespectAPIKeyTree(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, engine string) {
+		w := newIDWorld(t, engine, nil)
+		c2Key, err := w.e.App.IssueAPIKey(context.Background(), w.c2, "c2 portal")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2 := w.e.Anon.WithKey(c2Key)
+		r := w.c1Admin.Do("POST", "/v2/users", map[string]any{"email": "unconfirmed@c1.test", "first_name": "U", "last_name": "C"})
+		if r.Status != 201 {
+			t.Fatal(r)
+		}
+		_, confirm := w.mailToken(t, "unconfirmed@c1.test", 1)
+		if r := w.c1Admin.Do("POST", "/v2/users/invite", map[string]any{"email": "guest@c1.test"}); r.Status != 201 {
+			t.Fatal(r)
+		}
+		_, invite := w.mailToken(t, "guest@c1.test", 1)
+		sso := w.c1Admin.Do("POST", "/v2/users/"+w.c1UserID+"/sso_link", nil).Str("sso_token")
+		apitest.Run(t, []apitest.Scenario{
+			{Name: "confirmation form", As: c2, Method: "GET", Path: "/auth/confirmation?confirmation_token=" + confirm, Status: 404},
+			{Name: "confirm", As: c2, Method: "POST", Path: "/auth/confirmation", Body: map[string]any{"confirmation_token": confirm, "password": newPassword}, Status: 422},
+			{Name: "invitation check", As: c2, Method: "GET", Path: "/auth/invitation?invitation_token=" + invite, Status: 200, Want: []string{`"valid":false`}},
+			{Name: "accept", As: c2, Method: "POST", Path: "/auth/invitation/accept",
+				Body: map[string]any{"invitation_token": invite, "password": newPassword, "first_name": "G", "last_name": "G"}, Status: 422},
+			{Name: "sso", As: c2, Method: "POST", Path: "/auth/sso_link", Body: map[string]string{"sso_token": sso}, Status: 422},
+			{Name: "forgot is 202", As: c2, Method: "POST", Path: "/auth/password/forgot", Body: map[string]string{"email": w.c1User.Email}, Status: 202},
+			{Name: "a C1 user cannot sign in through C2's key", As: c2, Method: "POST", Path: "/auth/check_2fa",
+				Body: map[string]string{"username": w.c1User.Email, "password": "a-long-password"}, Status: 401},
+			// The tokens still work through the right key: nothing was used up.
+			{Name: "sso through the platform key", As: w.e.Anon, Method: "POST", Path: "/auth/sso_link", Body: map[string]string{"sso_token": sso}, Status: 200},
+			{Name: "confirmation through the platform key", As: w.e.Anon, Method: "GET", Path: "/auth/confirmation?confirmation_token=" + confirm, Status: 200},
+		})
+		time.Sleep(300 * time.Millisecond) // give a wrongly queued reset e-mail time to arrive
+		if n := w.mailsTo(w.c1User.Email); n != 0 {
+			t.Fatalf("a reset e-mail went out through another tenant's key (%d)", n)
+		}
 	})
 }

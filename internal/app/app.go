@@ -28,7 +28,6 @@ type Config struct {
 	LockoutDelay     time.Duration // the first wait; it doubles with each further failure (default 30 s)
 	LockoutDuration  time.Duration // the longest wait (default 15 min)
 	LockoutWindow    time.Duration // failures are forgotten this long after the last one or the end of a wait (default 15 min)
-	OneTimeTokenTTL  time.Duration // confirmation/reset token lifetime (default 72 h)
 	Version          string        // the running binary's version (reported by scanner self-tests)
 
 	FeedDir            string        // vulnerability feeds for CVE matching (nvd/, kev.json, epss.csv)
@@ -73,9 +72,6 @@ func (c *Config) defaults() {
 	}
 	if c.LockoutDuration <= 0 {
 		c.LockoutDuration = 15 * time.Minute
-	}
-	if c.OneTimeTokenTTL <= 0 {
-		c.OneTimeTokenTTL = 72 * time.Hour
 	}
 	if c.ScanHeartbeat <= 0 {
 		c.ScanHeartbeat = 2 * time.Second

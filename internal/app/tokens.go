@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/notify"
 	"github.com/perimeterhq/perimeter/internal/secret"
@@ -77,7 +79,7 @@ func (a *App) queueAccountEmail(ctx context.Context, q *store.Q, u user.User, pu
 	if err := q.CreateAccountEmail(ctx, m, purpose, a.hooks.box.Seal(token)); err != nil {
 		return err
 	}
-	return q.EnqueueJob(ctx, SendEmailArgs{MessageID: m.ID}, nil)
+	return q.EnqueueJob(ctx, SendEmailArgs{MessageID: m.ID}, &river.InsertOpts{MaxAttempts: 5})
 }
 
 // sendAccountEmail sends a queued account e-mail (SendEmail's branch for
