@@ -79,3 +79,14 @@ func TestVerifyWindowAndReuse(t *testing.T) {
 		t.Error(URL("Perimeter", "a@b.test", sec))
 	}
 }
+
+func BenchmarkVerify(b *testing.B) {
+	key, _ := DecodeSecret(NewSecret())
+	now := time.Unix(1_800_000_000, 0)
+	code := Code(key, now)
+	for b.Loop() {
+		if _, ok := Verify(key, code, now, 0); !ok {
+			b.Fatal("refused")
+		}
+	}
+}
