@@ -9,6 +9,7 @@ import (
 type enable2FARequest struct {
 	Method string `json:"method" enum:"totp,sms"`
 	Phone  string `json:"phone,omitempty" doc:"sms: E.164 number (default: the profile's phone)"`
+	Code   string `json:"code,omitempty" doc:"a current code, required while two-factor authentication is on (to change or add a method)"`
 }
 
 type enable2FAResponse struct {
@@ -21,7 +22,7 @@ type enable2FAResponse struct {
 }
 
 func (a *API) enable2FA(c *Ctx, in *enable2FARequest) (*enable2FAResponse, error) {
-	s, err := a.app.EnableTwoFactor(c.Context(), c.Actor, in.Method, in.Phone)
+	s, err := a.app.EnableTwoFactor(c.Context(), c.Actor, in.Method, in.Phone, in.Code)
 	if err != nil {
 		return nil, err
 	}

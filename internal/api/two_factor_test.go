@@ -96,12 +96,27 @@ func TestTOTPTwoFactor(t *testing.T) {
 			{Name: "recovery code blank", As: anon, Method: "POST", Path: "/auth/sign_in_with_recovery_code",
 				Body: map[string]string{"username": email, "password": pw}, Status: 422, Want: []string{"recovery_code"}},
 			{Name: "one used", As: u, Method: "GET", Path: "/v2/user/2fa/recovery_codes", Status: 200, Want: []string{`"total":10`, `"remaining":9`}},
+			{Name: "changing the method needs a code", As: u, Method: "POST", Path: "/v2/user/2fa/enable", Body: map[string]string{"method": "totp"}, Status: 422, Want: []string{`"code"`}},
+			{Name: "a used code does not do", As: u, Method: "POST", Path: "/v2/user/2fa/enable", Body: map[string]string{"method": "totp", "code": next}, Status: 422, Want: []string{`"code"`}},
 			{Name: "default method must be active", As: u, Method: "PUT", Path: "/v2/user/2fa/default_method", Body: map[string]string{"method": "sms"}, Status: 422},
 			{Name: "default method", As: u, Method: "PUT", Path: "/v2/user/2fa/default_method", Body: map[string]string{"method": "totp"}, Status: 200, Want: []string{`"default_method":"totp"`}},
 			{Name: "regenerate", As: u, Method: "POST", Path: "/v2/user/2fa/recovery_codes", Status: 200, Want: []string{`"recovery_codes":["`}},
 			{Name: "old set void", As: anon, Method: "POST", Path: "/auth/sign_in_with_recovery_code",
 				Body: map[string]string{"username": email, "password": pw, "recovery_code": recovery[1]}, Status: 401},
 			{Name: "fresh set", As: u, Method: "GET", Path: "/v2/user/2fa/recovery_codes", Status: 200, Want: []string{`"remaining":10`}},
+		})
+		// Adding SMS beside TOTP, with a current code.
+		w.advance(30 * time.Second)
+		if r := u.Do("POST", "/v2/user/2fa/enable", map[string]string{"method": "sms", "phone": "+358401234567", "code": code()}); r.Status != 200 {
+			t.Fatal(r)
+		}
+		if r := u.Do("POST", "/v2/user/2fa/verify", map[string]string{"code": lastSMS(t, w, "+358401234567", 1)}); r.Status != 200 {
+			t.Fatal(r)
+		}
+		apitest.Run(t, []apitest.Scenario{
+			{Name: "both methods", As: anon, Method: "POST", Path: "/auth/check_2fa", Body: signInBody(email, pw, ""), Status: 200,
+				Want: []string{`"methods":["totp","sms"]`, `"default_method":"totp"`}},
+			{Name: "default sms now", As: u, Method: "PUT", Path: "/v2/user/2fa/default_method", Body: map[string]string{"method": "sms"}, Status: 200, Want: []string{`"default_method":"sms"`}},
 		})
 		// Disabling needs the password and a valid code.
 		w.advance(30 * time.Second)

@@ -260,10 +260,26 @@ func noImpersonation(act *Actor) error {
 }
 
 // EnableTwoFactor starts setting up a method; it is not active until
-// VerifyTwoFactor gets a valid code.
-func (a *App) EnableTwoFactor(ctx context.Context, act *Actor, method, phoneNumber string) (TwoFactorSetup, error) {
+// VerifyTwoFactor gets a valid code. While a method is active, a current
+// code of it is required too, so a stolen session cannot swap the second
+// factor for one of its own.
+func (a *App) EnableTwoFactor(ctx context.Context, act *Actor, method, phoneNumber, code string) (TwoFactorSetup, error) {
 	if err := noImpersonation(act); err != nil {
 		return TwoFactorSetup{}, err
+	}
+	if _, on, err := a.twoFactorOf(ctx, a.store.R(), act.User.ID); err != nil {
+		return TwoFactorSetup{}, err
+	} else if on {
+		if strings.TrimSpace(code) == "" {
+			return TwoFactorSetup{}, errs.Field("code", "is required while two-factor authentication is on: send a current code")
+		}
+		m, err := a.checkCode(ctx, act.User.ID, code, smsSignIn, false)
+		if err != nil {
+			return TwoFactorSetup{}, err
+		}
+		if m == "" {
+			return TwoFactorSetup{}, errs.Field("code", "is invalid, expired or already used")
+		}
 	}
 	switch method {
 	case MethodTOTP:
