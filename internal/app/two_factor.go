@@ -216,7 +216,8 @@ func (a *App) useRecoveryCode(ctx context.Context, act *Actor, code string) erro
 		if ok {
 			return a.record(ctx, q, act, act.Org.ID, "user.recovery_code_use", "user", act.User.ID, nil)
 		}
-		return nil
+		return a.record(ctx, q, nil, act.Org.ID, "auth.sign_in_failed", "user", act.User.ID,
+			map[string]any{"username": act.User.Email, "reason": "recovery_code"})
 	})
 	if err != nil {
 		return err
