@@ -124,7 +124,7 @@ type Invitation struct {
 // Invite creates an unconfirmed user (or reuses the unconfirmed user with
 // that e-mail in an organization the caller manages) with a role no higher
 // than the caller's, and e-mails an invitation. Organizations the caller
-// does not manage are "not found" (422 naming organization_id).
+// does not manage are not found (404).
 func (a *App) Invite(ctx context.Context, act *Actor, in Invitation) (user.User, error) {
 	if err := a.canManageUsers(act); err != nil {
 		return user.User{}, err
@@ -159,10 +159,8 @@ func (a *App) Invite(ctx context.Context, act *Actor, in Invitation) (user.User,
 	var out user.User
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		org, err := q.FindOrganization(ctx, act.ManagedScope(), in.OrganizationID)
-		if errs.Is(err, errs.NotFound) {
-			f.Add("organization_id", "organization '%s' not found", in.OrganizationID)
-		} else if err != nil {
-			return err
+		if err != nil {
+			return err // another tenant's organization is not found (404), like an unknown one
 		}
 		if in.Role == user.RoleSuperadmin && org.ID != "" && org.Kind != tenant.KindPlatform {
 			f.Add("role", "superadmins belong to the platform organization")
