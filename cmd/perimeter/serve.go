@@ -31,8 +31,9 @@ type serveConfig struct {
 	workers, scanWorkers, orgScans int
 	sessionTTL, shutdown           time.Duration
 	heartbeat, staleAfter          time.Duration
-	hooks                          hookFlags // webhooks, notifications, e-mail (hooks_flags.go)
-	ai                             aiFlags   // the vulnerability assistant (ai_flags.go)
+	hooks                          hookFlags     // webhooks, notifications, e-mail (hooks_flags.go)
+	ai                             aiFlags       // the vulnerability assistant (ai_flags.go)
+	identity                       identityFlags // account e-mail links, SMS (identity_flags.go)
 }
 
 func newServeCommand() *cobra.Command {
@@ -64,6 +65,7 @@ func newServeCommand() *cobra.Command {
 	fs.DurationVar(&c.staleAfter, "scan-stale-after", envDuration("PERIMETER_SCAN_STALE_AFTER", time.Minute), "a scan without heartbeat this long lost its worker and is retried")
 	addHookFlags(fs, &c.hooks)
 	addAIFlags(fs, &c.ai)
+	addIdentityFlags(fs, &c.identity)
 	fs.StringVar(&c.logFormat, "log-format", envString("PERIMETER_LOG_FORMAT", "text"), "text or json (env PERIMETER_LOG_FORMAT)")
 	return cmd
 }
@@ -97,8 +99,12 @@ func serve(ctx context.Context, c serveConfig) error {
 	if err != nil {
 		return err
 	}
-	a := app.New(s, app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
-		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, Blobs: blobs, Hooks: hooks, AI: aiCfg}, log)
+	cfg := app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
+		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, Blobs: blobs, Hooks: hooks, AI: aiCfg}
+	if err := c.identity.apply(&cfg, log); err != nil {
+		return err
+	}
+	a := app.New(s, cfg, log)
 	res, email, password, created, err := a.FirstRun(ctx, os.Getenv("PERIMETER_ADMIN_EMAIL"), os.Getenv("PERIMETER_ADMIN_PASSWORD"))
 	if err != nil {
 		return fmt.Errorf("first-run bootstrap: %w", err)

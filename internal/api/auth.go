@@ -2,6 +2,8 @@ package api
 
 import (
 	"time"
+
+	"github.com/perimeterhq/perimeter/internal/app"
 )
 
 type signInRequest struct {
@@ -14,14 +16,16 @@ type signInResponse struct {
 	Token     string    `json:"token" doc:"session token: send as Authorization: Bearer <token>"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      UserView  `json:"user"`
+
+	ImpersonatorID string `json:"impersonator_id,omitempty" doc:"set when the session impersonates user on behalf of this user"`
 }
 
 func (a *API) signIn(c *Ctx, in *signInRequest) (*signInResponse, error) {
-	res, err := a.app.SignIn(c.Context(), c.Key, in.Username, in.Password)
+	res, err := a.app.SignInWith(c.Context(), c.Key, app.Credentials{Username: in.Username, Password: in.Password, OTPCode: in.OTPCode})
 	if err != nil {
 		return nil, err
 	}
-	return &signInResponse{Token: res.Token, ExpiresAt: res.ExpiresAt, User: userView(res.User)}, nil
+	return sessionOut(res), nil
 }
 
 func (a *API) signOut(c *Ctx, _ *NoBody) (*Empty, error) {

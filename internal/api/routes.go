@@ -34,8 +34,21 @@ func (a *API) routeTable() {
 
 	// Authentication (§2.1).
 	Handle(a, Op{Method: "POST", Path: "/auth/sign_in", Summary: "Sign in with username and password (failures throttled per username and client address)", Tag: "Authentication", Auth: AuthKey,
-		Description: signInThrottleDoc}, a.signIn)
+		Description: signInThrottleDoc + " " + signIn2FADoc}, a.signIn)
 	Handle(a, Op{Method: "DELETE", Path: "/auth/sign_out", Summary: "Revoke the bearer session", Tag: "Authentication"}, a.signOut)
+	Handle(a, Op{Method: "POST", Path: "/auth/sign_in_with_recovery_code", Summary: "Sign in with password and a recovery code (each code works once)", Tag: "Authentication", Auth: AuthKey}, a.signInWithRecoveryCode)
+	Handle(a, Op{Method: "POST", Path: "/auth/check_2fa", Summary: "Check credentials and whether a second factor is needed", Tag: "Authentication", Auth: AuthKey}, a.check2FA)
+	Handle(a, Op{Method: "POST", Path: "/auth/send_sms_otp", Summary: "Send a sign-in code by SMS (at most 1 per 30 s and 5 per hour; codes expire in 5 min)", Tag: "Authentication", Auth: AuthKey}, a.sendSMSOTP)
+	Handle(a, Op{Method: "GET", Path: "/auth/confirmation", Summary: "Check a confirmation token (404 if unknown, expired or used)", Tag: "Authentication", Auth: AuthKey, Query: confirmationTokenQuery}, a.confirmationInfo)
+	Handle(a, Op{Method: "POST", Path: "/auth/confirmation", Summary: "Confirm an account (and set its password)", Tag: "Authentication", Auth: AuthKey}, a.confirm)
+	Handle(a, Op{Method: "GET", Path: "/auth/invitation", Summary: "Check an invitation token before accepting it", Tag: "Authentication", Auth: AuthKey,
+		Query: []Param{{Name: "invitation_token", Doc: "the token from the invitation e-mail", Required: true}}}, a.invitationInfo)
+	Handle(a, Op{Method: "POST", Path: "/auth/invitation/accept", Summary: "Accept an invitation: set password and name, sign in", Tag: "Authentication", Auth: AuthKey}, a.acceptInvitation)
+	Handle(a, Op{Method: "POST", Path: "/auth/password/forgot", Summary: "E-mail a password reset link (always 202: reveals no account)", Tag: "Authentication", Auth: AuthKey, Status: 202}, a.forgotPassword)
+	Handle(a, Op{Method: "PUT", Path: "/auth/password/reset", Summary: "Set a new password with a reset token (single-use, 1 h); every session is signed out", Tag: "Authentication", Auth: AuthKey}, a.resetPassword)
+	Handle(a, Op{Method: "POST", Path: "/auth/impersonate/{user_id}", Summary: "Act as a user you manage (admins of an ancestor organization, superadmins); audited with the impersonator", Tag: "Authentication"}, a.impersonate)
+	Handle(a, Op{Method: "DELETE", Path: "/auth/impersonate", Summary: "End impersonation; returns a session of the impersonator", Tag: "Authentication"}, a.stopImpersonating)
+	Handle(a, Op{Method: "POST", Path: "/auth/sso_link", Summary: "Sign in with a one-time SSO token (5 min) from POST /v2/users/{id}/sso_link", Tag: "Authentication", Auth: AuthKey}, a.ssoSignIn)
 
 	// Current user (§2.15).
 	Handle(a, Op{Method: "GET", Path: "/v2/user", Summary: "Current user", Tag: "Current user"}, a.getMe)
@@ -45,6 +58,13 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "DELETE", Path: "/v2/user/access_token", Summary: "Revoke the access token", Tag: "Current user"}, a.revokeAccessToken)
 	Handle(a, Op{Method: "GET", Path: "/v2/user/validate_token", Summary: "Check the Authorization is valid", Tag: "Current user"}, a.validateToken)
 	Handle(a, Op{Method: "GET", Path: "/v2/user/permissions", Summary: "The caller's permissions (resource:action)", Tag: "Current user"}, a.permissions)
+	Handle(a, Op{Method: "POST", Path: "/v2/user/2fa/enable", Summary: "Start setting up two-factor authentication (TOTP: secret and QR code; SMS: a code is sent)", Tag: "Current user"}, a.enable2FA)
+	Handle(a, Op{Method: "POST", Path: "/v2/user/2fa/verify", Summary: "Activate the method being set up with a valid code; returns 10 recovery codes (shown once)", Tag: "Current user"}, a.verify2FA)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/user/2fa", Summary: "Turn two-factor authentication off (password and a valid code)", Tag: "Current user"}, a.disable2FA)
+	Handle(a, Op{Method: "POST", Path: "/v2/user/2fa/lookup_phone", Summary: "Check a phone number (E.164, calling code)", Tag: "Current user"}, a.lookupPhone)
+	Handle(a, Op{Method: "PUT", Path: "/v2/user/2fa/default_method", Summary: "Choose the default two-factor method", Tag: "Current user"}, a.setDefault2FAMethod)
+	Handle(a, Op{Method: "POST", Path: "/v2/user/2fa/recovery_codes", Summary: "New recovery codes (the old set is void; shown once)", Tag: "Current user"}, a.regenerateRecoveryCodes)
+	Handle(a, Op{Method: "GET", Path: "/v2/user/2fa/recovery_codes", Summary: "How many recovery codes remain", Tag: "Current user"}, a.recoveryCodesStatus)
 
 	// Organizations (§2.16).
 	Handle(a, Op{Method: "GET", Path: "/v2/organizations", Summary: "List organizations (own and managed)", Tag: "Organizations", List: &tenant.OrganizationList}, a.listOrganizations)
@@ -60,6 +80,9 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "GET", Path: "/v2/users/{id}", Summary: "Show a user", Tag: "Users"}, a.getUser)
 	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}", Summary: "Update a user", Tag: "Users"}, a.updateUser)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}", Summary: "Delete a user", Tag: "Users"}, a.deleteUser)
+	Handle(a, Op{Method: "POST", Path: "/v2/users/invite", Summary: "Invite a user by e-mail (creates or reuses an unconfirmed user)", Tag: "Users", Status: 201}, a.inviteUser)
+	Handle(a, Op{Method: "POST", Path: "/v2/users/{id}/resend_confirmation", Summary: "Resend confirmation instructions (409 once confirmed)", Tag: "Users"}, a.resendConfirmation)
+	Handle(a, Op{Method: "POST", Path: "/v2/users/{id}/sso_link", Summary: "Issue a one-time SSO login token (5 min) for a user you manage", Tag: "Users"}, a.issueSSOLink)
 
 	// Reports (§2.4).
 	Handle(a, Op{Method: "GET", Path: "/v2/reports", Summary: "List reports (one per finished run)", Tag: "Reports", List: &report.List}, a.listReports)

@@ -16,6 +16,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/blob"
 	"github.com/perimeterhq/perimeter/internal/hostspec"
+	"github.com/perimeterhq/perimeter/internal/notify"
 	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
@@ -27,7 +28,6 @@ type Config struct {
 	LockoutDelay     time.Duration // the first wait; it doubles with each further failure (default 30 s)
 	LockoutDuration  time.Duration // the longest wait (default 15 min)
 	LockoutWindow    time.Duration // failures are forgotten this long after the last one or the end of a wait (default 15 min)
-	OneTimeTokenTTL  time.Duration // confirmation/reset token lifetime (default 72 h)
 	Version          string        // the running binary's version (reported by scanner self-tests)
 
 	FeedDir            string        // vulnerability feeds for CVE matching (nvd/, kev.json, epss.csv)
@@ -40,6 +40,9 @@ type Config struct {
 
 	Hooks HooksConfig // webhooks, notifications and e-mail (hooks.go)
 	AI    AIConfig    // the vulnerability assistant (ai_assistant.go)
+
+	ConsoleURL string           // web console base URL for links in account e-mails ("" : the e-mails carry the token only)
+	SMS        notify.SMSSender // SMS provider for two-factor codes; nil: the development provider (sms_outbox table)
 }
 
 // DefaultScanExclude keeps tenants' scans off link-local addresses, where
@@ -70,9 +73,6 @@ func (c *Config) defaults() {
 	}
 	if c.LockoutDuration <= 0 {
 		c.LockoutDuration = 15 * time.Minute
-	}
-	if c.OneTimeTokenTTL <= 0 {
-		c.OneTimeTokenTTL = 72 * time.Hour
 	}
 	if c.ScanHeartbeat <= 0 {
 		c.ScanHeartbeat = 2 * time.Second

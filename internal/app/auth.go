@@ -129,18 +129,77 @@ func checkActor(act *Actor) error {
 
 // SignInResult is a new session.
 type SignInResult struct {
-	Token     string
-	ExpiresAt time.Time
-	User      user.User
+	Token          string
+	ExpiresAt      time.Time
+	User           user.User
+	ImpersonatorID string // set for impersonation sessions
 }
 
-// SignIn checks a username (e-mail) and password and opens a session.
+// Credentials are what a sign-in presents: the password and, when the user
+// has two-factor authentication on, a code (TOTP or SMS) or a recovery code.
+type Credentials struct {
+	Username, Password string
+	OTPCode            string
+	RecoveryCode       string
+	UseRecovery        bool // sign_in_with_recovery_code: RecoveryCode is required
+}
+
+// SignIn checks a username (e-mail) and password and opens a session (see
+// SignInWith).
+func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password string) (SignInResult, error) {
+	return a.SignInWith(ctx, key, Credentials{Username: username, Password: password})
+}
+
+// SignInWith checks credentials and opens a session.
 // Failures are counted per username and client address, whether or not the
 // username exists (see signin_throttle.go): a 401 that says nothing more,
 // and 429 with Retry-After while that address must wait. Every failure looks
 // the same and unknown usernames cost a password check too, so neither the
-// answer, its timing nor the throttle reveals which usernames exist.
-func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password string) (SignInResult, error) {
+// answer, its timing nor the throttle reveals which usernames exist. With
+// two-factor authentication on, a right password without a valid code is a
+// 401 whose body says {"two_factor_required": true, "methods": [...]} [CG];
+// wrong codes are throttled per user (two_factor.go).
+func (a *App) SignInWith(ctx context.Context, key store.APIKey, c Credentials) (SignInResult, error) {
+	if c.UseRecovery && strings.TrimSpace(c.RecoveryCode) == "" {
+		return SignInResult{}, errs.Field("recovery_code", "can't be blank")
+	}
+	act, err := a.checkPassword(ctx, key, c.Username, c.Password)
+	if err != nil {
+		return SignInResult{}, err
+	}
+	u := act.User
+	action, changes := "auth.sign_in", map[string]any(nil)
+	if c.UseRecovery {
+		if err := a.useRecoveryCode(ctx, act, c.RecoveryCode); err != nil {
+			return SignInResult{}, err
+		}
+		action = "auth.sign_in_with_recovery_code"
+	} else if method, err := a.secondFactor(ctx, u, c.OTPCode); err != nil {
+		if errs.Is(err, errs.Unauthenticated) && strings.TrimSpace(c.OTPCode) != "" {
+			if rerr := a.store.Tx(ctx, func(q *store.Q) error {
+				return a.record(ctx, q, nil, u.OrganizationID, "auth.sign_in_failed", "user", u.ID,
+					map[string]any{"username": u.Email, "reason": "two_factor_code"})
+			}); rerr != nil {
+				return SignInResult{}, rerr
+			}
+		}
+		return SignInResult{}, err
+	} else if method != "" {
+		changes = map[string]any{"two_factor_method": method}
+	}
+	var res SignInResult
+	err = a.store.Tx(ctx, func(q *store.Q) error {
+		res, err = a.openSession(ctx, q, act, u, "", a.cfg.SessionTTL, action, changes)
+		return err
+	})
+	return res, err
+}
+
+// checkPassword is the first factor of every password sign-in (sign_in,
+// sign_in_with_recovery_code, check_2fa, send_sms_otp): the throttled
+// password check, confirmation and the organization-tree rule. It returns
+// the actor the user would be.
+func (a *App) checkPassword(ctx context.Context, key store.APIKey, username, password string) (*Actor, error) {
 	username = user.NormalizeEmail(username)
 	if username == "" || password == "" {
 		f := errs.Fields{}
@@ -150,20 +209,20 @@ func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password s
 		if password == "" {
 			f.Add("password", "can't be blank")
 		}
-		return SignInResult{}, f.Err()
+		return nil, f.Err()
 	}
 	if len(username) > 254 || len(password) > 256 {
-		return SignInResult{}, errBadCredentials
+		return nil, errBadCredentials
 	}
 	now := a.now()
 	att, err := a.beginSignIn(ctx, username, now)
 	if err != nil {
-		return SignInResult{}, err
+		return nil, err
 	}
 	u, err := a.store.R().UserByEmail(ctx, username)
 	found := err == nil
 	if err != nil && !errs.Is(err, errs.NotFound) {
-		return SignInResult{}, err
+		return nil, err
 	}
 	ok := false
 	if found && u.PasswordHash != "" {
@@ -176,45 +235,29 @@ func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password s
 		secret.BurnPasswordCheck(password)
 	}
 	if !ok {
-		return SignInResult{}, a.signInFailed(ctx, key, att, u, found)
+		return nil, a.signInFailed(ctx, key, att, u, found)
 	}
 	org, err := a.store.R().OrganizationByID(ctx, u.OrganizationID)
 	if err != nil {
-		return SignInResult{}, err
+		return nil, err
 	}
 	act := &Actor{User: u, Org: org, APIKey: key}
 	if !strings.HasPrefix(org.Path, key.OrgPath) {
-		return SignInResult{}, a.signInFailed(ctx, key, att, u, found)
+		return nil, a.signInFailed(ctx, key, att, u, found)
 	}
 	// The password was right: this address's failures are forgotten even if
-	// the account cannot sign in yet.
+	// the account cannot sign in yet. (Second-factor codes have their own
+	// per-user throttle, so this does not help guessing them.)
 	if err := a.store.Tx(ctx, func(q *store.Q) error { return q.ClearSignInFailures(ctx, att.username, att.client) }); err != nil {
-		return SignInResult{}, err
+		return nil, err
 	}
 	if u.ConfirmedAt == nil {
-		return SignInResult{}, errs.New(errs.Unauthenticated, "Your account is not confirmed yet")
+		return nil, errs.New(errs.Unauthenticated, "Your account is not confirmed yet")
 	}
 	if err := checkActor(act); err != nil {
-		return SignInResult{}, err
+		return nil, err
 	}
-	token := secret.NewToken(secret.PrefixSession)
-	m := metaFrom(ctx)
-	sess := store.Session{ID: newID(), UserID: u.ID, IP: m.IP, UserAgent: trim(m.UserAgent, 512), CreatedAt: now,
-		ExpiresAt: now.Add(a.cfg.SessionTTL)}
-	err = a.store.Tx(ctx, func(q *store.Q) error {
-		if err := q.CreateSession(ctx, sess, secret.Hash(token)); err != nil {
-			return err
-		}
-		if err := q.RecordSignIn(ctx, u.ID, now); err != nil {
-			return err
-		}
-		return a.record(ctx, q, act, org.ID, "auth.sign_in", "user", u.ID, nil)
-	})
-	if err != nil {
-		return SignInResult{}, err
-	}
-	u.LastSignInAt = &now
-	return SignInResult{Token: token, ExpiresAt: sess.ExpiresAt, User: u}, nil
+	return act, nil
 }
 
 // signInFailed audits a failed try (already counted by beginSignIn) and

@@ -27,6 +27,11 @@ func (a *App) SendEmail(ctx context.Context, messageID string, attempt, maxAttem
 	} else if err != nil || m.Status != store.EmailPending {
 		return err
 	}
+	if kind, sealed, err := a.store.R().EmailKind(ctx, m.ID); err != nil {
+		return err
+	} else if kind != store.EmailKindEvent {
+		return a.sendAccountEmail(ctx, m, kind, sealed, attempt, maxAttempts) // tokens.go
+	}
 	u, err := a.store.R().UserByID(ctx, m.UserID)
 	if errs.Is(err, errs.NotFound) {
 		return nil

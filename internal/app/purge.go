@@ -18,7 +18,10 @@ func (a *App) PurgeExpired(ctx context.Context) (store.PurgeResult, error) {
 	now := a.now()
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		var err error
-		res, err = q.PurgeExpired(ctx, now, now.Add(-PurgeRetention))
+		if res, err = q.PurgeExpired(ctx, now, now.Add(-PurgeRetention)); err != nil {
+			return err
+		}
+		_, err = q.PurgeSMS(ctx, now.Add(-24*time.Hour)) // SMS codes live 5 min; the rate limit looks back 1 h
 		return err
 	})
 	if err == nil && (res.Sessions+res.OneTimeTokens+res.SignInFailures) > 0 {

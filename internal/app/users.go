@@ -83,10 +83,12 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in NewUser) (user.User
 			return emailTaken(err)
 		}
 		if !in.Confirmed {
-			// The token travels by e-mail (confirmation flow); only its hash is kept.
-			t := store.OneTimeToken{ID: newID(), UserID: u.ID, Purpose: PurposeConfirmation, CreatedAt: now,
-				ExpiresAt: now.Add(a.cfg.OneTimeTokenTTL)}
-			if err := q.CreateOneTimeToken(ctx, t, secret.Hash(secret.NewToken(secret.PrefixOneTime))); err != nil {
+			// The token travels by e-mail (confirmation flow, tokens.go); only its hash is kept.
+			tok, _, err := a.issueToken(ctx, q, u.ID, PurposeConfirmation, now)
+			if err != nil {
+				return err
+			}
+			if err := a.queueAccountEmail(ctx, q, u, PurposeConfirmation, tok, now); err != nil {
 				return err
 			}
 		}

@@ -27,7 +27,10 @@ var ErrOpen = errors.New("secret: cannot decrypt (wrong key or corrupted value)"
 // Box encrypts recoverable secrets at rest (webhook signing secrets, SMTP
 // credentials) with AES-256-GCM. Unlike tokens, these must be read back in
 // clear to be used, so hashing is not an option.
-type Box struct{ aead cipher.AEAD }
+type Box struct {
+	aead   cipher.AEAD
+	macKey []byte // derived from the key; see MAC
+}
 
 // NewBox returns a Box for a 32-byte key; it returns an error for any other
 // length.
@@ -43,7 +46,7 @@ func NewBox(key []byte) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Box{aead: aead}, nil
+	return &Box{aead: aead, macKey: deriveMACKey(key)}, nil
 }
 
 // NewKey returns a random Box key.
