@@ -191,6 +191,9 @@ func (a *App) Invite(ctx context.Context, act *Actor, in Invitation) (user.User,
 				return err
 			}
 		case errs.Is(err, errs.NotFound):
+			if err := a.checkMaxUsers(ctx, q, org.ID); err != nil { // plan feature max_users (limits.go)
+				return err
+			}
 			u = user.User{ID: newID(), OrganizationID: org.ID, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
 				Role: in.Role, CreatedAt: now, UpdatedAt: now}
 			if err := q.CreateUser(ctx, u); err != nil {
