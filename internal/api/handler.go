@@ -100,11 +100,18 @@ func Handle[In, Out any](a *API, op Op, fn func(c *Ctx, in *In) (*Out, error)) {
 		}
 	}
 	hasBody := op.in != reflect.TypeFor[NoBody]()
+	operation := op.Method + " " + op.Path
 	a.register(&op, func(w http.ResponseWriter, r *http.Request) {
 		c := &Ctx{R: r, W: w, api: a}
 		if err := a.authenticate(c, op.Auth); err != nil {
 			writeError(w, r, a.log, err)
 			return
+		}
+		if op.Auth == AuthUser {
+			if err := authorize(a.log, c.Actor, operation); err != nil {
+				writeError(w, r, a.log, err)
+				return
+			}
 		}
 		// Go's URL parser drops pairs it cannot read (a raw ';', a bad escape)
 		// and keeps the rest: a filter could silently vanish. Refuse instead.
