@@ -48,6 +48,7 @@ type Op struct {
 	Produces    string         // content type of a non-JSON success body
 	MaxBody     int64          // JSON body limit when larger than MaxJSONBody (e.g. an embedded logo)
 	Content     map[string]any // documented content types and schemas of a non-JSON success body (overrides Produces)
+	RequestBody map[string]any // documented content types and schemas of a non-JSON request body the handler reads itself (uploads)
 	ID          string         // operationId; derived from method and path when empty
 
 	in, out reflect.Type

@@ -104,6 +104,13 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 	if op.in != nil && op.in != reflect.TypeFor[NoBody]() {
 		d["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": sc.of(op.in)}}}
 	}
+	if op.RequestBody != nil {
+		content := map[string]any{}
+		for typ, schema := range op.RequestBody {
+			content[typ] = map[string]any{"schema": schema}
+		}
+		d["requestBody"] = map[string]any{"required": true, "content": content}
+	}
 	responses := map[string]any{}
 	ok := map[string]any{"description": http.StatusText(op.Status)}
 	switch {
@@ -122,7 +129,7 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 	errResp := func(desc string) map[string]any {
 		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
 	}
-	hasBody := op.in != nil && op.in != reflect.TypeFor[NoBody]()
+	hasBody := op.in != nil && op.in != reflect.TypeFor[NoBody]() || op.RequestBody != nil
 	// 400: every operation (the query string and path are checked for all).
 	switch {
 	case hasBody:

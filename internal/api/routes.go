@@ -64,10 +64,15 @@ func (a *API) routeTable() {
 		Description: "[CG] All or nothing: any invalid part creates nothing and the 422 names every bad field by its path " +
 			"(organization.name, plans[0].plan, users[1].email). The organization follows POST /v2/organizations, each user POST /v2/users " +
 			"(role defaults to admin; at least one admin)."}, a.createCustomer)
+	Handle(a, Op{Method: "POST", Path: "/v2/users/import", Summary: "Import users from a CSV upload (all or nothing, or mode=partial)", Tag: "Users",
+		Description: importDoc, Query: importQuery, RequestBody: importBody}, a.importUsers)
+	Handle(a, Op{Method: "GET", Path: "/v2/users/export", Summary: "Export the users you manage as CSV (streamed; no secrets)", Tag: "Users",
+		Description: "Your organization's users and, for admins, those of every organization below it, in e-mail order. Cells that a " +
+			"spreadsheet would read as a formula (leading =, +, -, @) get a leading apostrophe.", Content: exportContent}, a.exportUsers)
 	Handle(a, Op{Method: "GET", Path: "/v2/users/{id}/can_delete", Summary: "Whether a user can be deleted, and why not", Tag: "Users"}, a.canDeleteUser)
 	Handle(a, Op{Method: "POST", Path: "/v2/users/{id}/inherit", Summary: "Take over every resource of another user (one transaction)", Tag: "Users",
 		Description: transferDoc}, a.inheritResources)
-	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}/partner", Summary: "Set the partner flag (superadmin or an admin above the user's organization; partner organizations only)", Tag: "Users"}, a.setPartner)
+	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}/partner", Summary: "Set the partner flag (superadmin or an admin above the user's organization; 409 outside partner organizations)", Tag: "Users"}, a.setPartner)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}/partner", Summary: "Unset the partner flag (409 for the last partner user of an organization with customers)", Tag: "Users"}, a.unsetPartner)
 	Handle(a, Op{Method: "GET", Path: "/v2/user/can_delete", Summary: "Whether my account can be deleted, and why not", Tag: "Current user"}, a.canDeleteMe)
 	Handle(a, Op{Method: "DELETE", Path: "/v2/user", Summary: "Delete my account (password required; 409 with the can_delete reasons)", Tag: "Current user"}, a.deleteMe)
