@@ -48,7 +48,7 @@ func TestCustomerWizard(t *testing.T) {
 		bad["users"].([]any)[1].(map[string]any)["email"] = "not-an-address"
 		apitest.Run(t, []apitest.Scenario{
 			{Name: "partner admin creates a customer", As: tr.pAdmin, Method: "POST", Path: "/v2/users/customers", Body: good("Acme", "acme.test"), Status: 201,
-				Want: []string{`"type":"customer"`, `"parent_id":"` + tr.p + `"`, `"admin@acme.test"`, `"worker@acme.test"`, `"subscriptions":[{`},
+				Want:  []string{`"type":"customer"`, `"parent_id":"` + tr.p + `"`, `"admin@acme.test"`, `"worker@acme.test"`, `"subscriptions":[{`},
 				NotIn: []string{"password"},
 				Check: func(t *testing.T, r *apitest.Resp) {
 					org := r.Str("organization.id")

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -85,7 +86,14 @@ func uploadedCSV(c *Ctx) (io.Reader, func(), error) {
 	mt, _, _ := mime.ParseMediaType(c.R.Header.Get("Content-Type"))
 	switch mt {
 	case "text/csv":
-		return body, func() {}, nil
+		b, err := io.ReadAll(body)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, nil, errs.New(errs.TooLarge, "Request body is larger than %d bytes", mbe.Limit)
+		} else if err != nil {
+			return nil, nil, errs.New(errs.Malformed, "Could not read the body: %v", err)
+		}
+		return bytes.NewReader(b), func() {}, nil
 	case "multipart/form-data":
 	default:
 		return nil, nil, errs.Field("file", "upload the CSV as multipart/form-data (field 'file') or as a text/csv body")
