@@ -65,8 +65,12 @@ func (a *App) CanDeleteSelf(ctx context.Context, act *Actor) ([]DeleteReason, er
 }
 
 // DeleteSelf deletes the caller's own account after checking their password
-// (a wrong one is a 422 on password); a reason of can_delete is a 409.
+// (a wrong one is a 422 on password); a reason of can_delete is a 409. Nobody
+// deletes an account they are impersonating (403).
 func (a *App) DeleteSelf(ctx context.Context, act *Actor, password string) error {
+	if act.ImpersonatorID != "" {
+		return errs.New(errs.Forbidden, "An account cannot be deleted while it is impersonated")
+	}
 	ok, err := secret.CheckPassword(act.User.PasswordHash, password)
 	if err != nil && !errors.Is(err, secret.ErrBadHash) {
 		return err
