@@ -30,7 +30,7 @@ func upload(t *testing.T, e *apitest.Env, c *apitest.Client, path, content strin
 	return rawRequest(t, e, c, "POST", path, mw.FormDataContentType(), &buf)
 }
 
-func rawRequest(t *testing.T, e *apitest.Env, c *apitest.Client, method, path, ctype string, body io.Reader) *apitest.Resp {
+func rawRequest(t testing.TB, e *apitest.Env, c *apitest.Client, method, path, ctype string, body io.Reader) *apitest.Resp {
 	t.Helper()
 	req, err := http.NewRequest(method, e.URL+path, body)
 	if err != nil {
