@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/user"
 )
 
 // OpenAPI returns the OpenAPI 3.1 document, generated from the registered
@@ -70,6 +71,9 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 		id = operationID(op.Method, op.Path)
 	}
 	d := map[string]any{"operationId": id, "summary": op.Summary}
+	if req, ok := user.Requirement(op.Method + " " + op.Path); ok {
+		d["x-permission"] = req // the permission matrix entry: resource:action, self or public
+	}
 	if op.Description != "" {
 		d["description"] = op.Description
 	}

@@ -60,6 +60,16 @@ func TestCustomerWizard(t *testing.T) {
 						t.Errorf("new admin's organization: %s", got)
 					}
 				}},
+			{Name: "with chosen plans only", As: tr.pAdmin, Method: "POST", Path: "/v2/users/customers", Status: 201,
+				Body: map[string]any{"organization": map[string]any{"name": "Planned"}, "skip_default_subscription": true,
+					"plans": []any{map[string]any{"plan": "PCI Standard", "interval": "monthly"}},
+					"users": []any{map[string]any{"email": "admin@planned.test", "first_name": "P", "last_name": "L"}}},
+				Check: func(t *testing.T, r *apitest.Resp) {
+					subs, _ := r.Get("organization.subscriptions").([]any)
+					if len(subs) != 1 || r.Str("organization.subscriptions.0.product") != "pci" || r.Str("organization.subscriptions.0.interval") != "monthly" {
+						t.Errorf("subscriptions: %s", r.Body)
+					}
+				}},
 			{Name: "a bad user rolls everything back", As: tr.pAdmin, Method: "POST", Path: "/v2/users/customers", Body: bad, Status: 422,
 				Want: []string{`"users[1].email"`}, NotIn: []string{`"users[0].`}},
 			{Name: "nothing of the rolled-back customer exists", As: tr.pAdmin, Method: "GET", Path: "/v2/organizations?q[name]=Rollback", Status: 200,
