@@ -45,6 +45,20 @@ func TestPermissionMatrixCoversEveryRoute(t *testing.T) {
 	if len(missing) > 0 {
 		t.Errorf("%d operation(s) without a permission matrix entry:\n%s", len(missing), strings.Join(missing, "\n"))
 	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			Permission string `json:"x-permission"`
+		} `json:"paths"`
+	}
+	if err := json.Unmarshal(e.NoKey.Do("GET", "/openapi.json", nil).Body, &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, route := range routes {
+		method, path, _ := strings.Cut(route, " ")
+		if got, want := doc.Paths[path][strings.ToLower(method)].Permission, user.Operations[route]; got != want {
+			t.Errorf("%s: OpenAPI x-permission %q, matrix %q", route, got, want)
+		}
+	}
 	for op := range user.Operations {
 		if !slices.Contains(routes, op) {
 			t.Errorf("matrix entry %q names no registered route: remove it from internal/user/operations.go", op)
