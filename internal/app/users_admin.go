@@ -38,30 +38,22 @@ func (a *App) CanDeleteUser(ctx context.Context, act *Actor, id string) ([]Delet
 	if err := act.can("users", "read"); err != nil {
 		return nil, err
 	}
-	var reasons []DeleteReason
-	err := a.store.Tx(ctx, func(q *store.Q) error {
-		u, err := q.FindUser(ctx, act.ManagedScope(), id)
-		if err != nil {
-			return err
-		}
-		reasons, err = a.deletionReasons(ctx, q, act, u, false)
-		return err
-	})
-	return reasons, err
+	q := a.store.R() // reads only: no write transaction to hold
+	u, err := q.FindUser(ctx, act.ManagedScope(), id)
+	if err != nil {
+		return nil, err
+	}
+	return a.deletionReasons(ctx, q, act, u, false)
 }
 
 // CanDeleteSelf reports whether the caller could delete their own account.
 func (a *App) CanDeleteSelf(ctx context.Context, act *Actor) ([]DeleteReason, error) {
-	var reasons []DeleteReason
-	err := a.store.Tx(ctx, func(q *store.Q) error {
-		u, err := q.UserByID(ctx, act.User.ID)
-		if err != nil {
-			return err
-		}
-		reasons, err = a.deletionReasons(ctx, q, act, u, true)
-		return err
-	})
-	return reasons, err
+	q := a.store.R()
+	u, err := q.UserByID(ctx, act.User.ID)
+	if err != nil {
+		return nil, err
+	}
+	return a.deletionReasons(ctx, q, act, u, true)
 }
 
 // DeleteSelf deletes the caller's own account after checking their password
