@@ -48,6 +48,7 @@ type Op struct {
 	Produces    string         // content type of a non-JSON success body
 	MaxBody     int64          // JSON body limit when larger than MaxJSONBody (e.g. an embedded logo)
 	Content     map[string]any // documented content types and schemas of a non-JSON success body (overrides Produces)
+	RequestBody map[string]any // documented content types and schemas of a non-JSON request body the handler reads itself (uploads)
 	ID          string         // operationId; derived from method and path when empty
 	Errors      map[int]string // further documented error statuses (e.g. 429, 502, 503, 504) and when they happen
 	Stream      string         // documents a text/event-stream alternative to the JSON answer (Accept: text/event-stream)
@@ -102,11 +103,18 @@ func Handle[In, Out any](a *API, op Op, fn func(c *Ctx, in *In) (*Out, error)) {
 		}
 	}
 	hasBody := op.in != reflect.TypeFor[NoBody]()
+	operation := op.Method + " " + op.Path
 	a.register(&op, func(w http.ResponseWriter, r *http.Request) {
 		c := &Ctx{R: r, W: w, api: a}
 		if err := a.authenticate(c, op.Auth); err != nil {
 			writeError(w, r, a.log, err)
 			return
+		}
+		if op.Auth == AuthUser {
+			if err := authorize(a.log, c.Actor, operation); err != nil {
+				writeError(w, r, a.log, err)
+				return
+			}
 		}
 		// Go's URL parser drops pairs it cannot read (a raw ';', a bad escape)
 		// and keeps the rest: a filter could silently vanish. Refuse instead.

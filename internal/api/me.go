@@ -82,8 +82,10 @@ func (a *API) validateToken(c *Ctx, _ *NoBody) (*validateTokenResponse, error) {
 type permissionsResponse struct {
 	Role        string   `json:"role"`
 	Permissions []string `json:"permissions" doc:"resource:action"`
+	Operations  []string `json:"operations" doc:"the operations (METHOD /path) the role may call, from the permission matrix"`
 }
 
 func (a *API) permissions(c *Ctx, _ *NoBody) (*permissionsResponse, error) {
-	return &permissionsResponse{Role: c.Actor.User.Role, Permissions: user.Permissions(c.Actor.User.Role)}, nil
+	return &permissionsResponse{Role: c.Actor.User.Role, Permissions: user.Permissions(c.Actor.User.Role),
+		Operations: user.CallableOperations(c.Actor.User.Role)}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/user"
 )
 
 // OpenAPI returns the OpenAPI 3.1 document, generated from the registered
@@ -70,6 +71,9 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 		id = operationID(op.Method, op.Path)
 	}
 	d := map[string]any{"operationId": id, "summary": op.Summary}
+	if req, ok := user.Requirement(op.Method + " " + op.Path); ok {
+		d["x-permission"] = req // the permission matrix entry: resource:action, self or public
+	}
 	if op.Description != "" {
 		d["description"] = op.Description
 	}
@@ -104,6 +108,13 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 	if op.in != nil && op.in != reflect.TypeFor[NoBody]() {
 		d["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": sc.of(op.in)}}}
 	}
+	if op.RequestBody != nil {
+		content := map[string]any{}
+		for typ, schema := range op.RequestBody {
+			content[typ] = map[string]any{"schema": schema}
+		}
+		d["requestBody"] = map[string]any{"required": true, "content": content}
+	}
 	responses := map[string]any{}
 	ok := map[string]any{"description": http.StatusText(op.Status)}
 	switch {
@@ -126,7 +137,7 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 	errResp := func(desc string) map[string]any {
 		return map[string]any{"description": desc, "content": map[string]any{"application/json": map[string]any{"schema": errRef}}}
 	}
-	hasBody := op.in != nil && op.in != reflect.TypeFor[NoBody]()
+	hasBody := op.in != nil && op.in != reflect.TypeFor[NoBody]() || op.RequestBody != nil
 	// 400: every operation (the query string and path are checked for all).
 	switch {
 	case hasBody:

@@ -22,7 +22,7 @@ func (a *API) planRoutes() {
 		Description: subscriptionDoc, List: &tenant.SubscriptionList}, a.dependentSubscriptions)
 	Handle(a, Op{Method: "PUT", Path: "/v2/organizations/change", Summary: "Change the organization the user acts in", Tag: "Organizations", Description: changeOrganizationDoc}, a.changeOrganization)
 	Handle(a, Op{Method: "GET", Path: "/v2/organizations/export", Summary: "Export the organizations the caller manages (CSV, or JSON)", Tag: "Organizations",
-		Description: exportDoc, Query: exportQuery, Content: exportContent()}, a.exportOrganizations)
+		Description: exportDoc, Query: exportQuery, Content: organizationsExportContent()}, a.exportOrganizations)
 	Handle(a, Op{Method: "GET", Path: "/v2/organizations/{id}/subscriptions", Summary: "All subscriptions of an organization", Tag: "Subscriptions",
 		Description: subscriptionDoc, List: &tenant.SubscriptionList}, a.listOrgSubscriptions)
 	Handle(a, Op{Method: "GET", Path: "/v2/organizations/{id}/subscriptions/active", Summary: "Active subscriptions of an organization", Tag: "Subscriptions",

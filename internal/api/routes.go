@@ -79,10 +79,31 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "POST", Path: "/v2/users", Summary: "Create a user", Tag: "Users", Status: 201}, a.createUser)
 	Handle(a, Op{Method: "GET", Path: "/v2/users/{id}", Summary: "Show a user", Tag: "Users"}, a.getUser)
 	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}", Summary: "Update a user", Tag: "Users"}, a.updateUser)
-	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}", Summary: "Delete a user", Tag: "Users"}, a.deleteUser)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}", Summary: "Delete a user (409 with the can_delete reasons)", Tag: "Users"}, a.deleteUser)
 	Handle(a, Op{Method: "POST", Path: "/v2/users/invite", Summary: "Invite a user by e-mail (creates or reuses an unconfirmed user)", Tag: "Users", Status: 201}, a.inviteUser)
 	Handle(a, Op{Method: "POST", Path: "/v2/users/{id}/resend_confirmation", Summary: "Resend confirmation instructions (409 once confirmed)", Tag: "Users"}, a.resendConfirmation)
 	Handle(a, Op{Method: "POST", Path: "/v2/users/{id}/sso_link", Summary: "Issue a one-time SSO login token (5 min) for a user you manage", Tag: "Users"}, a.issueSSOLink)
+
+	// Users administration (§2.15, §2.17): users_admin.go, users_csv.go.
+	Handle(a, Op{Method: "POST", Path: "/v2/users/customers", Summary: "Create a customer: organization, subscriptions and users in one transaction", Tag: "Users", Status: 201,
+		Description: "[CG] All or nothing: any invalid part creates nothing and the 422 names every bad field by its path " +
+			"(organization.name, plans[0].plan, users[1].email). The organization follows POST /v2/organizations, each user POST /v2/users " +
+			"(role defaults to admin; at least one admin)."}, a.createCustomer)
+	Handle(a, Op{Method: "POST", Path: "/v2/users/import", Summary: "Import users from a CSV upload (all or nothing, or mode=partial)", Tag: "Users",
+		Description: importDoc, Query: importQuery, RequestBody: importBody}, a.importUsers)
+	Handle(a, Op{Method: "GET", Path: "/v2/users/export", Summary: "Export the users you manage as CSV (streamed; no secrets)", Tag: "Users",
+		Description: "Your organization's users and, for admins, those of every organization below it, in e-mail order. Cells that a " +
+			"spreadsheet would read as a formula (leading =, +, -, @) get a leading apostrophe.", Content: usersExportContent}, a.exportUsers)
+	Handle(a, Op{Method: "GET", Path: "/v2/users/{id}/can_delete", Summary: "Whether a user can be deleted, and why not", Tag: "Users"}, a.canDeleteUser)
+	Handle(a, Op{Method: "POST", Path: "/v2/users/{id}/inherit", Summary: "Take over every resource of another user (one transaction)", Tag: "Users",
+		Description: transferDoc}, a.inheritResources)
+	Handle(a, Op{Method: "PUT", Path: "/v2/users/{id}/partner", Summary: "Set the partner flag (superadmin or an admin above the user's organization; 409 outside partner organizations)", Tag: "Users"}, a.setPartner)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/users/{id}/partner", Summary: "Unset the partner flag (409 for the last partner user of an organization with customers)", Tag: "Users"}, a.unsetPartner)
+	Handle(a, Op{Method: "GET", Path: "/v2/user/can_delete", Summary: "Whether my account can be deleted, and why not", Tag: "Current user"}, a.canDeleteMe)
+	Handle(a, Op{Method: "DELETE", Path: "/v2/user", Summary: "Delete my account (password required; 409 with the can_delete reasons)", Tag: "Current user"}, a.deleteMe)
+	Handle(a, Op{Method: "POST", Path: "/v2/user/transfer_resources", Summary: "Move every resource from one user to another (admin; one transaction)", Tag: "Current user",
+		Description: transferDoc}, a.transferResources)
+	Handle(a, Op{Method: "GET", Path: "/v2/user/organization/members", Summary: "Members of my current organization", Tag: "Current user", List: &user.List}, a.organizationMembers)
 
 	// Reports (§2.4).
 	Handle(a, Op{Method: "GET", Path: "/v2/reports", Summary: "List reports (one per finished run)", Tag: "Reports", List: &report.List}, a.listReports)

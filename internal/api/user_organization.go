@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
+	"github.com/perimeterhq/perimeter/internal/report"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
@@ -120,19 +121,11 @@ const exportDoc = "The organizations the caller manages (their own and every one
 
 var exportQuery = []Param{{Name: "format", Doc: "csv (default) or json"}}
 
-func exportContent() map[string]any {
+func organizationsExportContent() map[string]any {
 	return map[string]any{
 		"text/csv":         map[string]any{"type": "string", "description": "columns: " + strings.Join(OrganizationExportColumns, ", ")},
 		"application/json": map[string]any{"type": "object", "properties": map[string]any{"organizations": map[string]any{"type": "array", "items": map[string]any{"type": "object"}}}},
 	}
-}
-
-// csvSafe defuses spreadsheet formulas.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 func (a *API) exportOrganizations(c *Ctx, _ *NoBody) (*handlerOut, error) {
@@ -185,7 +178,7 @@ func (a *API) exportOrganizations(c *Ctx, _ *NoBody) (*handlerOut, error) {
 				o.State, o.Zip, o.Country, strings.Join(plans, "; "), o.CreatedAt.UTC().Format(time.RFC3339),
 				o.UpdatedAt.UTC().Format(time.RFC3339)}
 			for i := range row {
-				row[i] = csvSafe(row[i])
+				row[i] = report.FormulaSafe(row[i])
 			}
 			if err := cw.Write(row); err != nil {
 				return err

@@ -46,6 +46,18 @@ func (a *App) CreateOrganization(ctx context.Context, act *Actor, in NewOrganiza
 	if !act.User.IsAdmin() {
 		return OrganizationView{}, errs.New(errs.Forbidden, "Only administrators create organizations")
 	}
+	var view OrganizationView
+	err := a.store.Tx(ctx, func(q *store.Q) (err error) {
+		view, err = a.createOrganizationIn(ctx, q, act, in)
+		return err
+	})
+	return view, err
+}
+
+// createOrganizationIn is CreateOrganization inside the caller's transaction
+// (the customer wizard adds users in the same one). A validation error returns
+// before anything is written.
+func (a *App) createOrganizationIn(ctx context.Context, q *store.Q, act *Actor, in NewOrganization) (OrganizationView, error) {
 	o := in.Org
 	now := a.now()
 	o.ID, o.Status, o.CreatedAt, o.UpdatedAt = newID(), tenant.StatusActive, now, now
@@ -65,7 +77,7 @@ func (a *App) CreateOrganization(ctx context.Context, act *Actor, in NewOrganiza
 		f.Add("plans", "are required when skip_default_subscription is true")
 	}
 	var view OrganizationView
-	err := a.store.Tx(ctx, func(q *store.Q) error {
+	err := func() error {
 		parent := act.Org
 		if o.ParentID != "" && o.ParentID != act.Org.ID {
 			p, err := q.FindOrganization(ctx, act.ManagedScope(), o.ParentID)
@@ -117,7 +129,7 @@ func (a *App) CreateOrganization(ctx context.Context, act *Actor, in NewOrganiza
 		view.Organization = o
 		return a.record(ctx, q, act, o.ID, "organization.create", "organization", o.ID,
 			map[string]any{"name": o.Name, "type": o.Kind, "parent_id": o.ParentID})
-	})
+	}()
 	return view, err
 }
 

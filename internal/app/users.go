@@ -35,29 +35,21 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in NewUser) (user.User
 	if err := act.can("users", "write"); err != nil {
 		return user.User{}, err
 	}
-	u := in.User
-	now := a.now()
-	u.ID, u.CreatedAt, u.UpdatedAt = newID(), now, now
-	u.Email = user.NormalizeEmail(u.Email)
-	u.FirstName, u.LastName = strings.TrimSpace(u.FirstName), strings.TrimSpace(u.LastName)
-	if u.Role == "" {
-		u.Role = user.RoleUser
-	}
-	if u.OrganizationID == "" {
-		u.OrganizationID = act.Org.ID
-	}
-	f := errs.Fields{}
-	if err := u.Validate(); err != nil {
-		e, _ := errs.As(err)
-		f.Merge("", e.Fields)
-	}
-	if in.Password != "" {
-		user.CheckPassword(f, "password", in.Password, nil)
-	}
-	if user.Rank(u.Role) > user.Rank(act.User.Role) {
-		f.Add("role", "you cannot grant the role '%s', which is above your own", u.Role)
-	}
-	err := a.store.Tx(ctx, func(q *store.Q) error {
+	var u user.User
+	err := a.store.Tx(ctx, func(q *store.Q) (err error) {
+		u, err = a.createUserIn(ctx, q, act, in)
+		return err
+	})
+	return u, err
+}
+
+// createUserIn is CreateUser inside the caller's transaction (the customer
+// wizard and the CSV import create several users in one). A validation error
+// returns before anything is written.
+func (a *App) createUserIn(ctx context.Context, q *store.Q, act *Actor, in NewUser) (user.User, error) {
+	u, f := a.prepareNewUser(act, in)
+	now := u.CreatedAt
+	err := func() error {
 		org, err := q.FindOrganization(ctx, act.ManagedScope(), u.OrganizationID)
 		if errs.Is(err, errs.NotFound) {
 			f.Add("organization_id", "organization '%s' not found", u.OrganizationID)
@@ -94,8 +86,36 @@ func (a *App) CreateUser(ctx context.Context, act *Actor, in NewUser) (user.User
 		}
 		return a.record(ctx, q, act, u.OrganizationID, "user.create", "user", u.ID,
 			map[string]any{"email": u.Email, "role": u.Role, "confirmed": in.Confirmed})
-	})
+	}()
 	return u, err
+}
+
+// prepareNewUser normalizes a new user and checks what needs no database:
+// fields, password, and a role no higher than the caller's.
+func (a *App) prepareNewUser(act *Actor, in NewUser) (user.User, errs.Fields) {
+	u := in.User
+	now := a.now()
+	u.ID, u.CreatedAt, u.UpdatedAt = newID(), now, now
+	u.Email = user.NormalizeEmail(u.Email)
+	u.FirstName, u.LastName = strings.TrimSpace(u.FirstName), strings.TrimSpace(u.LastName)
+	if u.Role == "" {
+		u.Role = user.RoleUser
+	}
+	if u.OrganizationID == "" {
+		u.OrganizationID = act.Org.ID
+	}
+	f := errs.Fields{}
+	if err := u.Validate(); err != nil {
+		e, _ := errs.As(err)
+		f.Merge("", e.Fields)
+	}
+	if in.Password != "" {
+		user.CheckPassword(f, "password", in.Password, nil)
+	}
+	if user.Rank(u.Role) > user.Rank(act.User.Role) {
+		f.Add("role", "you cannot grant the role '%s', which is above your own", u.Role)
+	}
+	return u, f
 }
 
 func emailTaken(err error) error {
@@ -219,7 +239,11 @@ func (a *App) DeleteUser(ctx context.Context, act *Actor, id string) error {
 		if user.Rank(u.Role) > user.Rank(act.User.Role) {
 			return errs.New(errs.Forbidden, "You cannot delete a user whose role is above your own")
 		}
-		if err := a.keepOneAdmin(ctx, q, u, ""); err != nil {
+		reasons, err := a.deletionReasons(ctx, q, act, u, false) // can_delete rules (users_admin.go)
+		if err != nil {
+			return err
+		}
+		if err := refusal(u, reasons); err != nil {
 			return err
 		}
 		if err := q.DeleteUser(ctx, u.ID); err != nil {

@@ -84,18 +84,20 @@ func rfc3339(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// cell cleans a text field and defuses spreadsheet formulas: a cell that
-// starts with = + - @ (or a tab or CR, which some spreadsheets skip before
-// reading one) gets a leading single quote, the OWASP-recommended guard,
-// so a hostile banner or hostname cannot run as a formula when the export
-// is opened.
-func cell(s string) string {
-	s = clean(s)
+// cell cleans a text field and defuses spreadsheet formulas (FormulaSafe).
+func cell(s string) string { return FormulaSafe(clean(s)) }
+
+// FormulaSafe defuses spreadsheet formulas in a CSV cell: a cell that starts
+// with = + - @ (or a tab, CR or LF, which some spreadsheets skip before
+// reading one) gets a leading single quote, the OWASP-recommended guard, so a
+// hostile banner, hostname or name cannot run as a formula when the export is
+// opened. Every CSV export of the server writes its cells through it.
+func FormulaSafe(s string) string {
 	if s == "" {
 		return s
 	}
 	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r', '\n': // clean turned a leading CR into LF
+	case '=', '+', '-', '@', '\t', '\r', '\n':
 		return "'" + s
 	}
 	return s
