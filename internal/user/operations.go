@@ -189,7 +189,7 @@ var Operations = map[string]string{
 	"POST /auth/password/forgot":                                             Public,
 	"PUT /auth/password/reset":                                               Public,
 	"POST /auth/sso_link":                                                    Public,
-	"POST /auth/impersonate/{user_id}":                                       "users:manage",
+	"POST /auth/impersonate/{user_id}":                                       Self, // managers only; anyone else gets 404 (app/impersonation.go)
 	"DELETE /auth/impersonate":                                               Self,
 	"POST /v2/user/2fa/enable":                                               Self,
 	"POST /v2/user/2fa/verify":                                               Self,
