@@ -33,7 +33,7 @@ func (a *API) routeTable() {
 
 	// Authentication (§2.1).
 	Handle(a, Op{Method: "POST", Path: "/auth/sign_in", Summary: "Sign in with username and password (failures throttled per username and client address)", Tag: "Authentication", Auth: AuthKey,
-		Description: signInThrottleDoc}, a.signIn)
+		Description: signInThrottleDoc, MaxBody: 16 << 10}, a.signIn)
 	Handle(a, Op{Method: "DELETE", Path: "/auth/sign_out", Summary: "Revoke the bearer session", Tag: "Authentication"}, a.signOut)
 
 	// Current user (§2.15).
