@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/apitest"
+	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
