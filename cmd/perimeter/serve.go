@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -34,6 +33,7 @@ type serveConfig struct {
 	hooks                          hookFlags     // webhooks, notifications, e-mail (hooks_flags.go)
 	ai                             aiFlags       // the vulnerability assistant (ai_flags.go)
 	identity                       identityFlags // account e-mail links, SMS (identity_flags.go)
+	http                           httpFlags     // TLS, timeouts, rate limits (serve_http.go)
 }
 
 func newServeCommand() *cobra.Command {
@@ -66,6 +66,7 @@ func newServeCommand() *cobra.Command {
 	addHookFlags(fs, &c.hooks)
 	addAIFlags(fs, &c.ai)
 	addIdentityFlags(fs, &c.identity)
+	addHTTPFlags(fs, &c.http)
 	fs.StringVar(&c.logFormat, "log-format", envString("PERIMETER_LOG_FORMAT", "text"), "text or json (env PERIMETER_LOG_FORMAT)")
 	return cmd
 }
@@ -128,16 +129,19 @@ func serve(ctx context.Context, c serveConfig) error {
 			return err
 		}
 	}
-	handler := api.New(a, api.Options{Version: version, Log: log, Ready: s.Ping})
+	handler := api.New(a, api.Options{Version: version, Log: log, Ready: s.Ping,
+		KeyLimit: limit(c.http.rateKey), UserLimit: limit(c.http.rateUser)})
+	srv, err := c.http.server(handler)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
-		WriteTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
-	log.Info("listening", "addr", ln.Addr().String(), "engine", s.Engine(), "workers", c.workers, "version", version)
+	log.Info("listening", "addr", ln.Addr().String(), "tls", srv.TLSConfig != nil, "engine", s.Engine(), "workers", c.workers, "version", version)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- serveOn(srv, ln) }()
 	select {
 	case err := <-errc:
 		return err

@@ -24,10 +24,12 @@ import (
 
 // Options configures the API.
 type Options struct {
-	Version  string
-	Log      *slog.Logger
-	Registry *prometheus.Registry // metrics registry; a new one when nil
-	Ready    func(context.Context) error
+	Version   string
+	Log       *slog.Logger
+	Registry  *prometheus.Registry // metrics registry; a new one when nil
+	Ready     func(context.Context) error
+	KeyLimit  RateLimit // requests per API key (limits.go); zero = unlimited
+	UserLimit RateLimit // requests per signed-in user; zero = unlimited
 }
 
 // API is the HTTP handler of the whole server.
@@ -41,6 +43,8 @@ type API struct {
 	metrics *metrics
 	ready   func(context.Context) error
 	now     func() time.Time
+
+	keyLimits, userLimits *limiters
 
 	docOnce sync.Once
 	doc     []byte
@@ -56,6 +60,7 @@ func New(a *app.App, opt Options) *API {
 	}
 	s := &API{app: a, mux: http.NewServeMux(), log: opt.Log, version: opt.Version, ready: opt.Ready,
 		now: func() time.Time { return time.Now().UTC() }}
+	s.keyLimits, s.userLimits = newLimiters(opt.KeyLimit, "API key"), newLimiters(opt.UserLimit, "user")
 	s.metrics = newMetrics(opt.Registry)
 	s.routeTable()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +107,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(ctx)
 	h := w.Header()
 	h.Set("X-Request-ID", id)
-	h.Set("X-Content-Type-Options", "nosniff")
+	setSecurityHeaders(h, r)
 	h.Set("Cache-Control", "no-store")
 	sw := &statusWriter{ResponseWriter: w}
 	defer func() {

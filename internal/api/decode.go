@@ -24,7 +24,12 @@ const MaxJSONBody = 1 << 20
 // and control characters in strings (see checkBody); a body over the limit
 // is 413.
 func decodeJSON(w http.ResponseWriter, r *http.Request, dst any, limit int64) error {
-	limit = max(limit, MaxJSONBody)
+	if limit <= 0 {
+		limit = MaxJSONBody
+	}
+	if r.ContentLength > limit { // refused before reading a byte
+		return errs.New(errs.TooLarge, "Request body is larger than %d bytes", limit)
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var mbe *http.MaxBytesError

@@ -43,6 +43,9 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			e = errs.New(errs.TooLarge, "Request body is larger than %d bytes", mbe.Limit)
+		} else if clientGone(r) {
+			writeClientGone(w, r, log, err)
+			return
 		} else {
 			log.Error("internal error", "request_id", requestID(r), "method", r.Method, "path", r.URL.Path, "err", err)
 			e = errs.New(errs.Internal, "Internal server error")

@@ -46,7 +46,7 @@ type Op struct {
 	List        *listing.Spec // a list endpoint: page, per_page, q[], dates and sort are parsed
 	Query       []Param
 	Produces    string         // content type of a non-JSON success body
-	MaxBody     int64          // JSON body limit when larger than MaxJSONBody (e.g. an embedded logo)
+	MaxBody     int64          // JSON body limit; 0 = MaxJSONBody (larger for an embedded logo, smaller for sign-in)
 	Content     map[string]any // documented content types and schemas of a non-JSON success body (overrides Produces)
 	RequestBody map[string]any // documented content types and schemas of a non-JSON request body the handler reads itself (uploads)
 	ID          string         // operationId; derived from method and path when empty
@@ -107,6 +107,10 @@ func Handle[In, Out any](a *API, op Op, fn func(c *Ctx, in *In) (*Out, error)) {
 	a.register(&op, func(w http.ResponseWriter, r *http.Request) {
 		c := &Ctx{R: r, W: w, api: a}
 		if err := a.authenticate(c, op.Auth); err != nil {
+			writeError(w, r, a.log, err)
+			return
+		}
+		if err := a.rateLimit(c); err != nil {
 			writeError(w, r, a.log, err)
 			return
 		}

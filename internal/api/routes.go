@@ -34,7 +34,7 @@ func (a *API) routeTable() {
 
 	// Authentication (§2.1).
 	Handle(a, Op{Method: "POST", Path: "/auth/sign_in", Summary: "Sign in with username and password (failures throttled per username and client address)", Tag: "Authentication", Auth: AuthKey,
-		Description: signInThrottleDoc + " " + signIn2FADoc}, a.signIn)
+		Description: signInThrottleDoc + " " + signIn2FADoc, MaxBody: 16 << 10}, a.signIn)
 	Handle(a, Op{Method: "DELETE", Path: "/auth/sign_out", Summary: "Revoke the bearer session", Tag: "Authentication"}, a.signOut)
 	Handle(a, Op{Method: "POST", Path: "/auth/sign_in_with_recovery_code", Summary: "Sign in with password and a recovery code (each code works once)", Tag: "Authentication", Auth: AuthKey}, a.signInWithRecoveryCode)
 	Handle(a, Op{Method: "POST", Path: "/auth/check_2fa", Summary: "Check credentials and whether a second factor is needed", Tag: "Authentication", Auth: AuthKey}, a.check2FA)

@@ -50,6 +50,13 @@ func New(t testing.TB, engine string) *Env {
 // NewWithConfig is New with app configuration (lockout thresholds, TTLs).
 func NewWithConfig(t testing.TB, engine string, cfg app.Config) *Env {
 	t.Helper()
+	return NewWithOptions(t, engine, cfg, api.Options{})
+}
+
+// NewWithOptions is NewWithConfig with API options (rate limits, a logger to
+// inspect); Version and Ready are filled in.
+func NewWithOptions(t testing.TB, engine string, cfg app.Config, opt api.Options) *Env {
+	t.Helper()
 	s := storetest.Open(t, engine)
 	if cfg.Version == "" {
 		cfg.Version = "test"
@@ -61,12 +68,13 @@ func NewWithConfig(t testing.TB, engine string, cfg app.Config) *Env {
 		}
 		cfg.Blobs = blobs
 	}
-	a := app.New(s, cfg, nil)
+	a := app.New(s, cfg, opt.Log)
 	boot, err := a.Bootstrap(context.Background(), "root@platform.test", AdminPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := api.New(a, api.Options{Version: "test", Ready: s.Ping})
+	opt.Version, opt.Ready = "test", s.Ping
+	h := api.New(a, opt)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	e := &Env{T: t, Store: s, App: a, API: h, URL: srv.URL, Key: boot.APIKey, Boot: boot}

@@ -75,7 +75,7 @@ func readEPSS(r io.Reader, keep func(id string) (string, bool)) (EPSSInfo, map[s
 		}
 		row, _ := cr.FieldPos(0)
 		id := rec[0]
-		if !strings.HasPrefix(id, "CVE-") {
+		if !validID(id) {
 			return info, nil, fmt.Errorf("line %d: id %q, want CVE-YYYY-NNNN", row+line, id)
 		}
 		score, err1 := parseProbability(rec[1])

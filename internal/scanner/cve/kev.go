@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // KEVInfo summarises a CISA Known Exploited Vulnerabilities catalog.
@@ -62,7 +61,7 @@ func readKEV(r io.Reader) (KEVInfo, map[string]KEVEntry, error) {
 	}
 	entries := make(map[string]KEVEntry, len(*cat.Vulnerabilities))
 	for i, v := range *cat.Vulnerabilities {
-		if !strings.HasPrefix(v.CVEID, "CVE-") {
+		if !validID(v.CVEID) {
 			return KEVInfo{}, nil, fmt.Errorf("entry %d: cveID %q, want CVE-YYYY-NNNN", i, v.CVEID)
 		}
 		entries[v.CVEID] = KEVEntry{

@@ -244,7 +244,7 @@ func expectDelim(dec *json.Decoder, want json.Delim) error {
 // unparsable criteria is dropped (and counted) rather than failing the file:
 // one odd CPE should not disable every other CVE.
 func (l *loader) convert(c *nvdCVE) (record, error) {
-	if !strings.HasPrefix(c.ID, "CVE-") {
+	if !validID(c.ID) {
 		return record{}, fmt.Errorf("record with id %q, want CVE-YYYY-NNNN", c.ID)
 	}
 	published, err := parseNVDTime(c.Published)
