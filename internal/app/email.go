@@ -56,16 +56,7 @@ func (a *App) SendEmail(ctx context.Context, messageID string, attempt, maxAttem
 	if sendErr != nil && ctx.Err() != nil {
 		return sendErr
 	}
-	m.Attempts++
-	now := a.now()
-	switch {
-	case sendErr == nil:
-		m.Status, m.Error, m.SentAt = store.EmailSent, "", &now
-	case attempt >= maxAttempts:
-		m.Status, m.Error = store.EmailFailed, sendErr.Error()
-	default:
-		m.Error = sendErr.Error()
-	}
+	m.Attempted(sendErr, attempt >= maxAttempts, a.now())
 	if err := a.store.Tx(ctx, func(q *store.Q) error { return q.UpdateEmailMessage(ctx, m) }); err != nil {
 		return errors.Join(sendErr, err)
 	}

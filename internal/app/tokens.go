@@ -97,16 +97,7 @@ func (a *App) sendAccountEmail(ctx context.Context, m store.EmailMessage, kind, 
 		return err
 	}
 	finish := func(sendErr error) error {
-		m.Attempts++
-		now := a.now()
-		switch {
-		case sendErr == nil:
-			m.Status, m.Error, m.SentAt = store.EmailSent, "", &now
-		case attempt >= maxAttempts:
-			m.Status, m.Error = store.EmailFailed, sendErr.Error()
-		default:
-			m.Error = sendErr.Error()
-		}
+		m.Attempted(sendErr, attempt >= maxAttempts, a.now())
 		return a.store.Tx(ctx, func(q *store.Q) error {
 			if err := q.UpdateEmailMessage(ctx, m); err != nil {
 				return err

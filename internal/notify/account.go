@@ -3,9 +3,6 @@ package notify
 import (
 	"bytes"
 	htmltemplate "html/template"
-	"mime"
-	"net/mail"
-	"strings"
 	texttemplate "text/template"
 	"time"
 )
@@ -51,16 +48,7 @@ func (e AccountEmail) words() (title, body, action string) {
 // ComposeAccount renders an account e-mail as an RFC 5322 message like
 // Compose does for notifications.
 func ComposeAccount(e AccountEmail) ([]byte, error) {
-	if e.Brand.Name == "" {
-		e.Brand = DefaultBrand()
-	}
-	if e.Brand.Color == "" {
-		e.Brand.Color = DefaultBrand().Color
-	}
-	from := e.Brand.From
-	if from == "" {
-		from = e.From
-	}
+	e.Brand = e.Brand.withDefaults()
 	name := e.ToName
 	if name == "" {
 		name = e.ToAddress
@@ -70,10 +58,7 @@ func ComposeAccount(e AccountEmail) ([]byte, error) {
 		Name, Title, Body, Action, Link, Token, Expires, LogoCID string
 		Brand                                                    Brand
 	}{Name: name, Title: title, Body: body, Action: action, Link: e.Link, Token: e.Token,
-		Expires: e.Expires.UTC().Format("2006-01-02 15:04 MST"), Brand: e.Brand}
-	if len(e.Brand.Logo) > 0 && (e.Brand.LogoType == "image/png" || e.Brand.LogoType == "image/svg+xml") {
-		view.LogoCID = "logo@perimeter"
-	}
+		Expires: e.Expires.UTC().Format("2006-01-02 15:04 MST"), Brand: e.Brand, LogoCID: e.Brand.logoCID()}
 	var text, html bytes.Buffer
 	if err := accountText.Execute(&text, view); err != nil {
 		return nil, err
@@ -81,34 +66,5 @@ func ComposeAccount(e AccountEmail) ([]byte, error) {
 	if err := accountHTML.Execute(&html, view); err != nil {
 		return nil, err
 	}
-	if e.Date.IsZero() {
-		e.Date = time.Now()
-	}
-	var msg bytes.Buffer
-	alt := multipartAt(&msg, randomID())
-	hdr := []string{
-		"From: " + (&mail.Address{Name: e.Brand.Name, Address: SenderAddress(from)}).String(),
-		"To: " + (&mail.Address{Name: e.ToName, Address: e.ToAddress}).String(),
-		"Subject: " + mime.QEncoding.Encode("utf-8", title),
-		"Date: " + e.Date.Format(time.RFC1123Z),
-		"Message-ID: <" + randomID() + "@" + domainOf(SenderAddress(from)) + ">",
-		"MIME-Version: 1.0",
-		"Auto-Submitted: auto-generated",
-		"Content-Type: multipart/alternative; boundary=" + alt.Boundary(),
-	}
-	msg.WriteString(strings.Join(hdr, "\r\n") + "\r\n\r\n")
-	if err := qpPart(alt, "text/plain; charset=utf-8", text.Bytes()); err != nil {
-		return nil, err
-	}
-	if view.LogoCID == "" {
-		if err := qpPart(alt, "text/html; charset=utf-8", html.Bytes()); err != nil {
-			return nil, err
-		}
-	} else if err := relatedPart(alt, html.Bytes(), e.Brand, view.LogoCID); err != nil {
-		return nil, err
-	}
-	if err := alt.Close(); err != nil {
-		return nil, err
-	}
-	return msg.Bytes(), nil
+	return assemble(e.Brand, e.Brand.sender(e.From), e.ToName, e.ToAddress, title, e.Date, text.Bytes(), html.Bytes())
 }

@@ -78,17 +78,7 @@ func facts(data map[string]any) []Fact {
 // Compose renders the e-mail as an RFC 5322 message: multipart/alternative
 // with a plain-text and an HTML part (and the brand's logo inline).
 func Compose(e Email) ([]byte, string, error) {
-	if e.Brand.Name == "" {
-		e.Brand = DefaultBrand()
-	}
-	if e.Brand.Color == "" {
-		e.Brand.Color = DefaultBrand().Color
-	}
-	from := e.Brand.From
-	if from == "" {
-		from = e.From
-	}
-	sender := (&mail.Address{Name: e.Brand.Name, Address: SenderAddress(from)}).String()
+	e.Brand = e.Brand.withDefaults()
 	name := e.ToName
 	if name == "" {
 		name = e.ToAddress
@@ -98,10 +88,7 @@ func Compose(e Email) ([]byte, string, error) {
 		Brand                Brand
 		Message              Message
 		Facts                []Fact
-	}{Name: name, Event: e.Event, Brand: e.Brand, Message: e.Message, Facts: facts(e.Data)}
-	if len(e.Brand.Logo) > 0 && (e.Brand.LogoType == "image/png" || e.Brand.LogoType == "image/svg+xml") {
-		view.LogoCID = "logo@perimeter"
-	}
+	}{Name: name, Event: e.Event, Brand: e.Brand, Message: e.Message, Facts: facts(e.Data), LogoCID: e.Brand.logoCID()}
 	var text, html bytes.Buffer
 	if err := textTmpl.Execute(&text, view); err != nil {
 		return nil, "", err
@@ -109,38 +96,73 @@ func Compose(e Email) ([]byte, string, error) {
 	if err := htmlTmpl.Execute(&html, view); err != nil {
 		return nil, "", err
 	}
-	var msg bytes.Buffer
-	alt := multipart.NewWriter(&msg)
-	if e.Date.IsZero() {
-		e.Date = time.Now()
+	from := e.Brand.sender(e.From)
+	msg, err := assemble(e.Brand, from, e.ToName, e.ToAddress, e.Message.Title, e.Date, text.Bytes(), html.Bytes())
+	return msg, SenderAddress(from), err
+}
+
+// withDefaults fills what a brand leaves empty from the platform's.
+func (b Brand) withDefaults() Brand {
+	if b.Name == "" {
+		b = DefaultBrand()
 	}
+	if b.Color == "" {
+		b.Color = DefaultBrand().Color
+	}
+	return b
+}
+
+// sender is the brand's From address, or the mailer's default.
+func (b Brand) sender(mailerFrom string) string {
+	if b.From != "" {
+		return b.From
+	}
+	return mailerFrom
+}
+
+// logoCID is the Content-ID the HTML part refers to the logo by, "" when
+// the brand has no logo an e-mail client shows inline.
+func (b Brand) logoCID() string {
+	if len(b.Logo) > 0 && (b.LogoType == "image/png" || b.LogoType == "image/svg+xml") {
+		return "logo@perimeter"
+	}
+	return ""
+}
+
+// assemble writes the headers and the multipart/alternative body that every
+// e-mail shares: plain text, then HTML (multipart/related with the logo when
+// the brand has one).
+func assemble(b Brand, from, toName, toAddress, subject string, date time.Time, text, html []byte) ([]byte, error) {
+	if date.IsZero() {
+		date = time.Now()
+	}
+	var msg bytes.Buffer
+	alt := multipartAt(&msg, randomID())
 	hdr := []string{
-		"From: " + sender,
-		"To: " + (&mail.Address{Name: e.ToName, Address: e.ToAddress}).String(),
-		"Subject: " + mime.QEncoding.Encode("utf-8", e.Message.Title),
-		"Date: " + e.Date.Format(time.RFC1123Z),
+		"From: " + (&mail.Address{Name: b.Name, Address: SenderAddress(from)}).String(),
+		"To: " + (&mail.Address{Name: toName, Address: toAddress}).String(),
+		"Subject: " + mime.QEncoding.Encode("utf-8", subject),
+		"Date: " + date.Format(time.RFC1123Z),
 		"Message-ID: <" + randomID() + "@" + domainOf(SenderAddress(from)) + ">",
 		"MIME-Version: 1.0",
 		"Auto-Submitted: auto-generated",
 		"Content-Type: multipart/alternative; boundary=" + alt.Boundary(),
 	}
-	msg.Reset()
 	msg.WriteString(strings.Join(hdr, "\r\n") + "\r\n\r\n")
-	alt = multipartAt(&msg, alt.Boundary())
-	if err := qpPart(alt, "text/plain; charset=utf-8", text.Bytes()); err != nil {
-		return nil, "", err
+	if err := qpPart(alt, "text/plain; charset=utf-8", text); err != nil {
+		return nil, err
 	}
-	if view.LogoCID == "" {
-		if err := qpPart(alt, "text/html; charset=utf-8", html.Bytes()); err != nil {
-			return nil, "", err
+	if cid := b.logoCID(); cid == "" {
+		if err := qpPart(alt, "text/html; charset=utf-8", html); err != nil {
+			return nil, err
 		}
-	} else if err := relatedPart(alt, html.Bytes(), e.Brand, view.LogoCID); err != nil {
-		return nil, "", err
+	} else if err := relatedPart(alt, html, b, cid); err != nil {
+		return nil, err
 	}
 	if err := alt.Close(); err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	return msg.Bytes(), SenderAddress(from), nil
+	return msg.Bytes(), nil
 }
 
 func multipartAt(buf *bytes.Buffer, boundary string) *multipart.Writer {

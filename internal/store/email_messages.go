@@ -22,6 +22,20 @@ const (
 	EmailFailed  = "failed"
 )
 
+// Attempted records one send attempt: sent, failed for good when it was the
+// last attempt, or still pending with the error for the next retry.
+func (m *EmailMessage) Attempted(sendErr error, last bool, now time.Time) {
+	m.Attempts++
+	switch {
+	case sendErr == nil:
+		m.Status, m.Error, m.SentAt = EmailSent, "", &now
+	case last:
+		m.Status, m.Error = EmailFailed, sendErr.Error()
+	default:
+		m.Error = sendErr.Error()
+	}
+}
+
 // CreateEmailMessage queues an e-mail unless the user already has one for the
 // event; it reports whether it inserted.
 func (q *Q) CreateEmailMessage(ctx context.Context, m EmailMessage) (bool, error) {
