@@ -123,7 +123,7 @@ func BenchmarkVulnerabilities(b *testing.B) {
 // seedBigResults stores hosts (100 findings each) as 10 scans of hosts/10
 // addresses, one completed run each, written in batches the way runs write
 // them; then marks a tenth of the findings fixed.
-func seedBigResults(b *testing.B, e *apitest.Env, admin *apitest.Client, org string, hosts int) {
+func seedBigResults(b testing.TB, e *apitest.Env, admin *apitest.Client, org string, hosts int) {
 	ctx := context.Background()
 	s := e.Store
 	const scans, perHost, checks, batch = 10, 100, 2000, 100
