@@ -75,7 +75,7 @@ func TestLoad(t *testing.T) {
 					}
 				}
 			}()
-			out, err := exec.Command(wrk, "-t2", "-c200", "-d"+d.String(), "--timeout", "10s", "--latency",
+			out, err := exec.Command(wrk, "-t2", "-c200", "-d"+strconv.Itoa(int(d.Seconds()))+"s", "--timeout", "10s", "--latency",
 				"-s", script, e.URL).CombinedOutput()
 			close(stop)
 			if err != nil {
