@@ -3,8 +3,11 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/perimeterhq/perimeter/internal/apitest"
 	"github.com/perimeterhq/perimeter/internal/jobs"
@@ -56,6 +59,59 @@ var tmBulk = map[string]string{
 	"DELETE /v2/targets": "target", "DELETE /v2/scans": "scan", "DELETE /v2/schedules": "schedule",
 	"DELETE /v2/reports": "report", "DELETE /v2/advanced_reports": "advanced_report", "DELETE /v2/exceptions": "exception",
 	"POST /v2/exceptions/activate": "exception", "POST /v2/exceptions/reset": "exception",
+}
+
+// tmBodies are request bodies valid enough to get past validation, so that a
+// call on another tenant's id reaches the lookup (and a granted one does its
+// work). Other writes send {} (or {"ids": [...]}, see tmBulk).
+var tmBodies = map[string]func(ids map[string]string) any{
+	"POST /v2/reports/{id}/generate": func(map[string]string) any { return map[string]any{"type": "detailed", "format": "json"} },
+	"POST /v2/reports/{id}/verify": func(map[string]string) any {
+		return map[string]any{"type": "executive", "format": "json", "sha256": strings.Repeat("ab", 32)}
+	},
+	"POST /v2/advanced_reports/{id}/generate": func(map[string]string) any { return map[string]any{"format": "csv"} },
+	"PUT /v2/scanners/{id}/app_type":          func(map[string]string) any { return map[string]any{"app_type": "agent"} },
+	"POST /v2/scanners/{id}/assign":           func(ids map[string]string) any { return map[string]any{"organization_id": ids["organization"]} },
+	"POST /v2/port_lists/{id}/port_ranges":    func(map[string]string) any { return map[string]any{"ports": "T:20-21"} },
+	"PUT /v2/port_lists/{id}/app_type":        func(map[string]string) any { return map[string]any{"app_type": "agent"} },
+	"POST /v2/users/{id}/inherit":             func(ids map[string]string) any { return map[string]any{"from_user_id": ids["user"]} },
+	"POST /v2/vulnerabilities/{id}/ai/prompt": func(map[string]string) any { return map[string]any{"prompt": "How do I fix this?"} },
+	"POST /v2/targets": func(ids map[string]string) any {
+		return map[string]any{"name": "TMA ref target", "hosts": "10.80.0.1", "product": "vrms", "port_list_id": ids["port_list"]}
+	},
+	"POST /v2/scans": func(ids map[string]string) any {
+		return map[string]any{"name": "TMA ref scan", "target_id": ids["target"], "schedule_id": ids["schedule"]}
+	},
+	"POST /v2/exceptions": func(ids map[string]string) any {
+		return map[string]any{"type": "false_positive", "vulnerability_id": ids["vulnerability"], "reason": "TMA ref"}
+	},
+	"POST /v2/advanced_reports": func(ids map[string]string) any {
+		return map[string]any{"name": "TMA ref advanced", "format": "json", "sections": []string{"summary"},
+			"filters": map[string]any{"target_ids": []string{ids["target"]}}}
+	},
+	"POST /v2/users": func(ids map[string]string) any {
+		return map[string]any{"email": "tma-ref-" + uuid.NewString()[:8] + "@a.test", "first_name": "TMA", "last_name": "Ref",
+			"organization_id": ids["organization"], "role": "user"}
+	},
+	"POST /v2/user/transfer_resources": func(ids map[string]string) any {
+		return map[string]any{"from_user_id": ids["user"], "to_user_id": ids["user"]}
+	},
+	"PUT /v2/organizations/change": func(ids map[string]string) any { return map[string]any{"organization_id": ids["organization"]} },
+}
+
+// tmQueries are the query strings reads need.
+var tmQueries = map[string]string{
+	"GET /v2/reports/{id}/download": "?type=executive&format=json",
+	"GET /v2/reports/{id}/exists":   "?type=executive&format=json",
+}
+
+// tmRefs are the operations whose body (tmBodies) names a fixture of A, and
+// whose that fixture is: creating a scan of A's target, an exception on A's
+// finding, a user in A, switching into A.
+var tmRefs = map[string]tmScope{
+	"POST /v2/targets": tmTenant, "POST /v2/scans": tmTenant, "POST /v2/exceptions": tmTenant,
+	"POST /v2/advanced_reports": tmTenant, "POST /v2/users": tmManaged, "POST /v2/user/transfer_resources": tmManaged,
+	"PUT /v2/organizations/change": tmManaged,
 }
 
 // tmGet is how A's administrator checks at the end that a fixture still exists.
