@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
@@ -45,36 +44,7 @@ func freeAddr(t *testing.T) string {
 // and a stop function that waits for a clean return.
 func startServe(t *testing.T, dbURL string) (string, *syncBuffer, func()) {
 	t.Helper()
-	out := &syncBuffer{}
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- serve(ctx, serveConfig{out: out, addr: addr, dbURL: dbURL, logFormat: "text", workers: 2, dataDir: t.TempDir(),
-			sessionTTL: time.Hour, shutdown: 10 * time.Second, scanWorkers: 2, orgScans: 2})
-	}()
-	base := "http://" + addr
-	for i := 0; ; i++ {
-		res, err := http.Get(base + "/healthz")
-		if err == nil {
-			res.Body.Close()
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("serve exited: %v\n%s", err, out)
-		case <-time.After(20 * time.Millisecond):
-		}
-		if i > 1000 {
-			t.Fatalf("serve did not come up:\n%s", out)
-		}
-	}
-	return base, out, func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Fatalf("serve returned %v", err)
-		}
-	}
+	return startServeConfig(t, serveConfig{dbURL: dbURL, workers: 2}, "http", http.DefaultClient)
 }
 
 func call(t *testing.T, method, url, key, auth string, body any) (int, map[string]any) {
