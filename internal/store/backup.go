@@ -8,25 +8,20 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // ErrBackupPostgres is returned by the SQLite backup and restore functions for
 // a PostgreSQL URL: pg_dump and pg_restore are the tools there.
 var ErrBackupPostgres = errors.New("store: PostgreSQL is backed up with pg_dump (pg_dump -Fc -f perimeter.dump URL) and restored with pg_restore (pg_restore -d URL perimeter.dump)")
 
-// SchemaVersion is the highest migration number this binary knows.
+// SchemaVersion is the highest SQLite migration this binary knows (backups
+// and restores are of SQLite files), read by the migration runner's own list.
 func SchemaVersion() int {
-	entries, _ := fs.ReadDir(migrationFS, "migrations")
-	v := 0
-	for _, e := range entries {
-		num, _, _ := strings.Cut(e.Name(), "_")
-		if n, err := strconv.Atoi(num); err == nil {
-			v = max(v, n)
-		}
+	migs, err := (&Store{engine: SQLite}).migrations()
+	if err != nil || len(migs) == 0 {
+		return 0
 	}
-	return v
+	return migs[len(migs)-1].version
 }
 
 // sqlitePath returns the file of a sqlite: URL, or ErrBackupPostgres.
