@@ -66,7 +66,7 @@ func TestWhitelabelSettings(t *testing.T) {
 			{Name: "logo over 1 MiB", As: tr.pAdmin, Method: "PUT", Path: "/v2/whitelabel_settings", Status: 422,
 				Body: map[string]any{"logo": dataURI("image/png", big)}, Want: []string{`"logo"`, "1 MiB"}},
 			{Name: "SVG with a script", As: tr.pAdmin, Method: "PUT", Path: "/v2/whitelabel_settings", Status: 422,
-				Body: map[string]any{"logo": dataURI("image/svg+xml", evilSVG)}, Want: []string{`"logo"`, "scripts"}},
+				Body: map[string]any{"logo": dataURI("image/svg+xml", evilSVG)}, Want: []string{`"logo"`, "event handlers"}},
 			{Name: "bad colour and e-mail", As: tr.pAdmin, Method: "PUT", Path: "/v2/whitelabel_settings", Status: 422,
 				Body: map[string]any{"primary_color": "blue", "support_email": "not-an-address"}, Want: []string{`"primary_color"`, `"support_email"`}},
 			{Name: "rejected changes kept nothing", As: tr.pAdmin, Method: "GET", Path: "/v2/whitelabel_settings", Status: 200,
