@@ -23,7 +23,7 @@ crashes=0
 printf '%-40s %-32s %12s  %s\n' package target execs result
 for pkg in "${pkgs[@]}"; do
   for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
-    out="$log/$(echo "$pkg" | tr / _)_$target.log"
+    out="$log/$(echo "${pkg#./}" | tr / _)_$target.log"
     if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$budget" "$pkg" >"$out" 2>&1; then
       result=ok
     else
