@@ -20,13 +20,19 @@ var listingSignatures = regexp.MustCompile(`(?i)<title>\s*index of /[^<]{0,80}|<
 // collect candidates, since every candidate is then fetched and judged.
 var linkAttr = regexp.MustCompile(`(?i)\b(?:href|src|action)\s*=\s*(?:"([^"]{1,300})"|'([^']{1,300})'|([^\s"'>]{1,300}))`)
 
-// maxLinkedDirs bounds the directories taken from the links of "/".
-const maxLinkedDirs = 24
+// Bounds on the directories taken from the links of "/": the first
+// linkedFirst go before commonDirs, the rest after them, up to maxLinkedDirs
+// in all; the request budget cuts the list wherever it ends.
+const (
+	linkedFirst   = 6
+	maxLinkedDirs = 24
+)
 
 // listingCandidates returns the directories to probe for listings: those of
 // the same-origin links on "/" (one level: the linked pages are not
-// followed further), then commonDirs. "/" itself is judged from the shared
-// root page and is not among them.
+// followed further) and commonDirs, interleaved so that neither crowds the
+// other out of the budget. "/" itself is judged from the shared root page
+// and is not among them.
 func listingCandidates(t checks.Target, rootPage *page) []string {
 	var dirs []string
 	add := func(d string) {
@@ -34,13 +40,20 @@ func listingCandidates(t checks.Target, rootPage *page) []string {
 			dirs = append(dirs, d)
 		}
 	}
+	var linked []string
 	for _, d := range linkedDirs(t, rootPage) {
-		if len(dirs) >= maxLinkedDirs {
-			break
+		if !slices.Contains(linked, d) && len(linked) < maxLinkedDirs {
+			linked = append(linked, d)
 		}
+	}
+	first := linked[:min(len(linked), linkedFirst)]
+	for _, d := range first {
 		add(d)
 	}
 	for _, d := range commonDirs {
+		add(d)
+	}
+	for _, d := range linked[len(first):] {
 		add(d)
 	}
 	return dirs

@@ -56,4 +56,5 @@ var pathProbes = []pathProbe{
 
 // commonDirs are folders web sites commonly serve as static trees, probed for
 // listings after the directories linked from "/".
-var commonDirs = []string{"/uploads/", "/files/", "/images/", "/backup/", "/static/", "/assets/", "/icons/", "/css/", "/js/"}
+var commonDirs = []string{"/uploads/", "/files/", "/backup/", "/backups/", "/downloads/", "/pub/",
+	"/images/", "/static/", "/assets/", "/data/", "/icons/", "/css/", "/js/"}

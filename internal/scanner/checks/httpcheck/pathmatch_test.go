@@ -46,6 +46,8 @@ func TestPathExposures(t *testing.T) {
 			idEnv, []string{"3 KEY=VALUE lines", "APP_KEY=***, DB_PASSWORD=***, MAIL_HOST=***"}},
 		{"backup zip", "/backup.zip", resp{ctype: "application/zip", body: "PK\x03\x04\x14\x00\x00\x00\x08\x00" + secret}, idBackup, []string{"ZIP signature 50 4b 03 04"}},
 		{"backup tar.gz", "/backup.tar.gz", resp{ctype: "application/gzip", body: gzipped(secret)}, idBackup, []string{"gzip signature"}},
+		// Served as a gzip-encoded tar: the bytes on the wire are judged.
+		{"tar.gz as encoding", "/backup.tar.gz", resp{ctype: "application/x-tar", hdr: []string{"Content-Encoding", "gzip"}, body: gzipped(secret)}, idBackup, []string{"gzip signature"}},
 		{"mysql dump", "/db.sql", resp{body: "-- MySQL dump 10.13  Distrib 8.0.36\n--\nINSERT INTO `users` VALUES ('" + secret + "');\n"}, idBackup, []string{`"-- MySQL dump 10.13  Distrib 8.0.36"`}},
 		{"postgres dump", "/dump.sql", resp{body: "--\n-- PostgreSQL database dump\n--\nCOPY users (pw) FROM stdin;\n" + secret + "\n"}, idBackup, []string{"PostgreSQL database dump"}},
 		{"gzipped dump", "/dump.sql", resp{body: gzipped("-- MySQL dump")}, idBackup, []string{"gzip signature"}},

@@ -102,6 +102,8 @@ func probePaths(ctx context.Context, t checks.Target) (*pathReport, error) {
 	}
 	c := client(t)
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	// Raw bytes, never transparently gunzipped: matchers read magic numbers.
+	c.Transport.(*http.Transport).DisableCompression = true
 	s := &pathSession{t: t, c: c, left: pathBudget - 1 - maxRedirects}
 	r := &pathReport{hits: map[string][]pathHit{}}
 	r.stopped = s.run(ctx, rootPage, r)

@@ -265,3 +265,11 @@ func TestPathPhaseBacksOff(t *testing.T) {
 		t.Errorf("%d requests, want the root and one probe", n)
 	}
 }
+
+// With no links on "/", the curated paths and every common directory fit in
+// the budget next to the root fetch (and its redirects) and the baselines.
+func TestBudgetFitsCuratedList(t *testing.T) {
+	if n := 1 + maxRedirects + baselines + len(pathProbes) + len(commonDirs); n > pathBudget {
+		t.Fatalf("%d planned requests exceed the budget of %d", n, pathBudget)
+	}
+}
