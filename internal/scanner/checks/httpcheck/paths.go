@@ -47,9 +47,8 @@ func (h pathHit) String() string { return fmt.Sprintf("GET %s -> %s, %s", h.url,
 // ended before probing every path (context done, the server asking to slow
 // down, connections failing), nil when it completed.
 type pathReport struct {
-	hits     map[string][]pathHit
-	requests int // requests sent by the phase, the root fetch not included
-	stopped  error
+	hits    map[string][]pathHit
+	stopped error
 }
 
 // errBudget ends the phase when the request budget is spent.
@@ -110,7 +109,6 @@ func probePaths(ctx context.Context, t checks.Target) (*pathReport, error) {
 	if errors.Is(r.stopped, errBudget) {
 		r.stopped = nil // the budget is the plan, not a failure
 	}
-	r.requests = s.sent
 	return r, nil
 }
 

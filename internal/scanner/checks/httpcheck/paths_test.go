@@ -273,3 +273,34 @@ func TestBudgetFitsCuratedList(t *testing.T) {
 		t.Fatalf("%d planned requests exceed the budget of %d", n, pathBudget)
 	}
 }
+
+// Connections that keep failing end the phase after maxFailures requests,
+// and the checks report why they could not decide.
+func TestPathPhaseGivesUpOnFailures(t *testing.T) {
+	var mu sync.Mutex
+	n := 0
+	tg := server(t, false, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		n++
+		mu.Unlock()
+		if r.URL.Path == "/" {
+			w.Write([]byte("home"))
+			return
+		}
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			conn.Close() // no answer at all
+		}
+	})
+	tg = tg.WithSharing()
+	for _, c := range pathChecks {
+		if fs, err := c.Run(context.Background(), tg); len(fs) != 0 || err == nil || !strings.Contains(err.Error(), "path probes stopped after 3 requests") {
+			t.Fatalf("%s: findings %v, err %v", c.meta.ID, fs, err)
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if n != 1+maxFailures {
+		t.Errorf("%d requests, want the root and %d probes", n, maxFailures)
+	}
+}
