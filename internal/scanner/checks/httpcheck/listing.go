@@ -60,7 +60,9 @@ func listingCandidates(t checks.Target, rootPage *page) []string {
 }
 
 // linkedDirs returns, in page order, the directory of every same-origin link
-// on the root page, and the top-level directory above it.
+// on the root page and the top-level directory above it, then the links
+// whose last segment has no extension ("/manual"), which may be directories
+// named without their slash.
 func linkedDirs(t checks.Target, rootPage *page) []string {
 	if rootPage == nil || rootPage.code != 200 {
 		return nil
@@ -70,7 +72,7 @@ func linkedDirs(t checks.Target, rootPage *page) []string {
 		return nil
 	}
 	origin := baseURL(t)
-	var out []string
+	var dirs, bare []string
 	for _, m := range linkAttr.FindAllSubmatch(rootPage.body, 200) {
 		ref := string(m[1]) + string(m[2]) + string(m[3])
 		u, err := base.Parse(strings.TrimSpace(ref))
@@ -79,17 +81,29 @@ func linkedDirs(t checks.Target, rootPage *page) []string {
 		}
 		p := u.Path
 		if !strings.HasSuffix(p, "/") {
-			p = path.Dir(p) + "/"
+			if d := dirPath(p); d != "" && !strings.Contains(path.Base(p), ".") {
+				bare = append(bare, d)
+			}
+			p = path.Dir(p)
 		}
-		p = path.Clean(p)
-		if p == "/" || p == "." || strings.Contains(p, "..") {
+		d := dirPath(p)
+		if d == "" {
 			continue
 		}
-		p += "/"
-		out = append(out, p)
-		if top := "/" + strings.SplitN(strings.TrimPrefix(p, "/"), "/", 2)[0] + "/"; top != p {
-			out = append(out, top)
+		dirs = append(dirs, d)
+		if top := "/" + strings.SplitN(strings.TrimPrefix(d, "/"), "/", 2)[0] + "/"; top != d {
+			dirs = append(dirs, top)
 		}
 	}
-	return out
+	return append(dirs, bare...)
+}
+
+// dirPath returns p cleaned and with a trailing slash, or "" for the root
+// and paths that do not clean to an absolute one.
+func dirPath(p string) string {
+	p = path.Clean("/" + p)
+	if p == "/" || strings.Contains(p, "..") {
+		return ""
+	}
+	return p + "/"
 }

@@ -125,6 +125,10 @@ func (s *pathSession) run(ctx context.Context, rootPage *page, r *pathReport) er
 		s.base = append(s.base, p)
 		s.basePath = append(s.basePath, path)
 	}
+	listing := containsRe(listingSignatures)
+	if snip, ok := s.judge(rootPage, "/", listing); ok {
+		r.hits[idListing] = append(r.hits[idListing], pathHit{rootPage.url, rootPage.status, snip})
+	}
 	for _, pr := range pathProbes {
 		p, err := s.fetch(ctx, pr.path)
 		if err != nil {
@@ -133,10 +137,6 @@ func (s *pathSession) run(ctx context.Context, rootPage *page, r *pathReport) er
 		if snip, ok := s.judge(p, pr.path, pr.match); ok {
 			r.hits[pr.check] = append(r.hits[pr.check], pathHit{p.url, p.status, snip})
 		}
-	}
-	listing := containsRe(listingSignatures)
-	if snip, ok := s.judge(rootPage, "/", listing); ok {
-		r.hits[idListing] = append(r.hits[idListing], pathHit{rootPage.url, rootPage.status, snip})
 	}
 	for _, dir := range listingCandidates(s.t, rootPage) {
 		p, err := s.fetch(ctx, dir)

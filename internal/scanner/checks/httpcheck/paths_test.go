@@ -101,13 +101,14 @@ const (
 func TestDirectoryListingSubdirs(t *testing.T) {
 	var mu sync.Mutex
 	var asked []string
-	home := `<html><body><a href="/docs/">docs</a> <img src='media/pics/cat.png'> <a href=/about.html>about</a>
+	home := `<html><body><a href="/docs/">docs</a> <img src='media/pics/cat.png'> <a href=/about.html>about</a> <a href="/manual">manual</a>
 		<a href="http://elsewhere.test/offsite/">away</a></body></html>`
 	h := site(map[string]resp{
 		"/":            {ctype: "text/html", body: home},
 		"/docs/":       {ctype: "text/html", body: nginxIndex},
 		"/media/pics/": {ctype: "text/html", body: apacheIndex},
 		"/uploads/":    {ctype: "text/html", body: pythonIndex},
+		"/manual/":     {ctype: "text/html", body: strings.ReplaceAll(nginxIndex, "/docs/", "/manual/")},
 	}, nil)
 	tg := server(t, false, func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
@@ -120,7 +121,7 @@ func TestDirectoryListingSubdirs(t *testing.T) {
 		t.Fatalf("findings %v", got)
 	}
 	ev := fs[idListing].Evidence
-	for _, want := range []string{"/docs/ -> 200 OK", `"<title>Index of /docs/"`, "/media/pics/ -> 200 OK", "Index of /media/pics", "/uploads/ -> 200 OK", "Directory listing for /uploads/"} {
+	for _, want := range []string{"/docs/ -> 200 OK", `"<title>Index of /docs/"`, "/media/pics/ -> 200 OK", "Index of /media/pics", "/uploads/ -> 200 OK", "Directory listing for /uploads/", "/manual/ -> 200 OK"} {
 		if !strings.Contains(ev, want) {
 			t.Errorf("evidence lacks %q:\n%s", want, ev)
 		}
@@ -129,6 +130,9 @@ func TestDirectoryListingSubdirs(t *testing.T) {
 	defer mu.Unlock()
 	if slices.Contains(asked, "/offsite/") {
 		t.Error("asked for an off-site link's directory")
+	}
+	if slices.Contains(asked, "/about.html/") {
+		t.Error("a file link was taken for a directory")
 	}
 	if !slices.Contains(asked, "/media/") {
 		t.Error("the top-level parent of a linked directory was not probed")
