@@ -152,38 +152,6 @@ func TestTrace(t *testing.T) {
 	}
 }
 
-func TestDirectoryListing(t *testing.T) {
-	apache := server(t, false, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/uploads/" {
-			w.Write([]byte(`<!DOCTYPE HTML><html><head><title>Index of /uploads</title></head><body><h1>Index of /uploads</h1><a href="/">Parent Directory</a></body></html>`))
-			return
-		}
-		http.NotFound(w, r)
-	})
-	fs := run(t, "http.directory-listing", apache)
-	if len(fs) != 1 || !strings.Contains(fs[0].Evidence, "/uploads/") || !strings.Contains(fs[0].Evidence, "Index of /") {
-		t.Fatalf("positive: %+v", fs)
-	}
-	python := server(t, true, func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte("<html><head><title>Directory listing for /</title></head></html>"))
-	})
-	if fs := run(t, "http.directory-listing", python); len(fs) != 1 {
-		t.Fatalf("python listing: %+v", fs)
-	}
-	// A page that merely talks about "index" is not a listing, and a 404
-	// page quoting the path is not either.
-	plain := server(t, false, func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/" {
-			http.Error(w, "<title>Index of /nothing</title>", http.StatusNotFound)
-			return
-		}
-		w.Write([]byte("<html><title>Our product index</title></html>"))
-	})
-	if fs := run(t, "http.directory-listing", plain); len(fs) != 0 {
-		t.Fatalf("negative: %+v", fs)
-	}
-}
-
 // The target's host name goes in Host (and SNI) while the connection goes to
 // the target's IP: no name resolution ever happens.
 func TestHostNameAndRedirects(t *testing.T) {

@@ -1,8 +1,10 @@
 // Package httpcheck holds the HTTP(S) checks: server and framework version
 // disclosure, missing security headers (HSTS on HTTPS, X-Content-Type-Options,
-// X-Frame-Options or CSP frame-ancestors), TRACE echoing requests and
-// auto-generated directory listings. Requests always go to the target's
-// address; the target's host name, when known, is sent as Host and SNI.
+// X-Frame-Options or CSP frame-ancestors), TRACE echoing requests, and a
+// bounded path phase (paths.go) that finds directory listings, Apache status
+// pages and exposed files and consoles by their content. Requests always go
+// to the target's address; the target's host name, when known, is sent as
+// Host and SNI.
 package httpcheck
 
 import (
@@ -36,6 +38,9 @@ func (c *check) Run(ctx context.Context, t checks.Target) ([]result.Finding, err
 
 func init() {
 	for _, c := range all {
+		checks.Register(c)
+	}
+	for _, c := range pathChecks {
 		checks.Register(c)
 	}
 }
@@ -87,16 +92,5 @@ var all = []*check{
 		References:  []string{"https://owasp.org/www-community/attacks/Cross_Site_Tracing", "https://nvd.nist.gov/vuln/detail/CVE-2004-2320"},
 		CVSSVector:  "CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:L/I:N/A:N",
 		Confidence:  100,
-	})},
-	{eval: evalListing, meta: checks.NewMeta(checks.Meta{
-		ID: "http.directory-listing", Family: Family,
-		Title:       "Directory listing enabled",
-		Description: "The server generates index pages for directories, revealing every file in them (backups, configuration, uploads) to anyone.",
-		Solution:    "Disable automatic indexes (Apache: Options -Indexes; nginx: autoindex off; IIS: directoryBrowse enabled=false) and add index files where needed.",
-		References:  []string{"https://cwe.mitre.org/data/definitions/548.html"},
-		CVSSVector:  "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N",
-		// ASV Program Guide lists "browsing of directories" as a special note,
-		// not an automatic failure; the score decides.
-		Confidence: 95,
 	})},
 }
