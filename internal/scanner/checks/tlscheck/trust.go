@@ -114,7 +114,14 @@ func (s *trustStore) roots(leaf *x509.Certificate) (*x509.CertPool, error) {
 func loadSystemRoots(s SystemRoots, fallback bool) (*x509.CertPool, error) {
 	pool := x509.NewCertPool()
 	n := 0
+	read := map[string]bool{} // by resolved path: the bundle often sits in the directory too
 	add := func(path string) {
+		if real, err := filepath.EvalSymlinks(path); err == nil {
+			if read[real] {
+				return
+			}
+			read[real] = true
+		}
 		data, err := os.ReadFile(path)
 		if err != nil {
 			return

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -119,5 +120,30 @@ func TestSystemStoreAnchors(t *testing.T) {
 	bad := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{copied}})
 	if ids := findingIDs(t, o, bad); len(ids) != 1 || ids[0] != "tls.cert.untrusted" {
 		t.Fatalf("leaf of an unknown CA, copied into the system directory: findings %v", ids)
+	}
+}
+
+// On a Debian host with the ssl-cert package, the real snake-oil
+// certificate must not verify against the default system store, which
+// x509.SystemCertPool would let it do.
+func TestDefaultStoreRejectsHostSnakeOil(t *testing.T) {
+	const path = "/etc/ssl/certs/ssl-cert-snakeoil.pem"
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("no %s on this host", path)
+	}
+	certs := parsePEMCerts(data)
+	if len(certs) == 0 {
+		t.Fatalf("%s holds no certificate", path)
+	}
+	store := newTrustStore(Options{})
+	ch := &peerChain{certs: certs[:1]}
+	if err := verifyChain(store, ch, time.Now()); err == nil {
+		t.Fatal("the host's snake-oil certificate verifies against the default store")
+	}
+	if ev, _, found := evalSelfSigned(store, ch, tlsTarget(443, ""), time.Now()); !found {
+		t.Fatal("snake-oil certificate not reported as self-signed")
+	} else if !strings.Contains(ev, "Self-signed") {
+		t.Fatalf("evidence %q", ev)
 	}
 }
