@@ -155,10 +155,12 @@ func TestCleartextChecks(t *testing.T) {
 				"LOGINDISABLED and no SASL": imap("IMAP4rev1 LOGINDISABLED"),
 			}},
 		{"cleartext.smtp-auth", "smtp", "220 mail.test ESMTP\r\n",
-			smtp("250-AUTH PLAIN LOGIN\r\n"), "AUTH PLAIN LOGIN",
+			smtp("250-AUTH PLAIN LOGIN\r\n"), "STARTTLS is not",
 			map[string]func(string) string{
-				"STARTTLS offered": smtp("250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n"),
-				"no AUTH (MX)":     smtp("250-PIPELINING\r\n"),
+				// Postfix with smtpd_tls_auth_only=yes: AUTH only after STARTTLS.
+				"AUTH only after STARTTLS": smtp("250-PIPELINING\r\n250-STARTTLS\r\n"),
+				"no AUTH (MX)":             smtp("250-PIPELINING\r\n"),
+				"challenge-response only":  smtp("250-AUTH CRAM-MD5 SCRAM-SHA-256\r\n"),
 			}},
 	}
 	for _, tt := range tests {
@@ -198,4 +200,46 @@ func TestTLSServicesDoNotApply(t *testing.T) {
 			t.Errorf("%s applies to a TLS service", c.meta.ID)
 		}
 	}
+}
+
+// postfixEHLO is Debian Postfix's EHLO reply with smtpd_sasl_auth_enable=yes,
+// smtpd_tls_auth_only=no and broken_sasl_auth_clients=yes.
+const postfixEHLO = "250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n250-ETRN\r\n" +
+	"250-STARTTLS\r\n250-AUTH PLAIN LOGIN\r\n250-AUTH=PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n" +
+	"250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n"
+
+// AUTH next to STARTTLS in the plaintext EHLO reply is a finding, on the MX
+// port and on submission alike.
+func TestSMTPAuthBeforeSTARTTLS(t *testing.T) {
+	reply := func(cmd string) string {
+		switch {
+		case strings.HasPrefix(cmd, "EHLO "):
+			return postfixEHLO
+		case cmd == "QUIT":
+			return "221 2.0.0 Bye\r\n"
+		}
+		return "502 5.5.2 Error: command not recognized\r\n"
+	}
+	for _, svc := range []string{"smtp", "submission"} {
+		tg := lineServer(t, svc, "220 mail.example.com ESMTP Postfix (Debian/GNU)\r\n", reply)
+		fs := run(t, "cleartext.smtp-auth", tg)
+		if len(fs) != 1 || !strings.Contains(fs[0].Evidence, "AUTH PLAIN LOGIN is offered before STARTTLS") ||
+			!strings.Contains(fs[0].Evidence, "250-STARTTLS") {
+			t.Fatalf("%s: %+v", svc, fs)
+		}
+	}
+	for _, port := range []int{25, 587} {
+		if !checksLookup(t, "cleartext.smtp-auth").Applies(result.Service{Port: port, Protocol: result.TCP}) {
+			t.Errorf("does not apply to unnamed port %d", port)
+		}
+	}
+}
+
+func checksLookup(t *testing.T, id string) checks.Check {
+	t.Helper()
+	c, ok := checks.Lookup(id)
+	if !ok {
+		t.Fatalf("no check %s", id)
+	}
+	return c
 }

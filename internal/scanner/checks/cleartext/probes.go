@@ -199,21 +199,49 @@ func evalSMTPAuth(ctx context.Context, t checks.Target) (*proof, error) {
 	if ehlo.Code != 250 {
 		return nil, nil // no ESMTP: no AUTH extension either
 	}
-	auth, starttls := false, false
+	var mechs []string
+	starttls := false
 	for _, l := range ehlo.Lines[1:] {
 		kw := strings.ToUpper(strings.TrimSpace(l[min(len(l), 4):]))
 		switch {
 		case kw == "STARTTLS":
 			starttls = true
 		case strings.HasPrefix(kw, "AUTH ") || strings.HasPrefix(kw, "AUTH="):
-			auth = true
+			mechs = append(mechs, strings.Fields(kw[5:])...)
 		}
 	}
-	if !auth || starttls {
+	// AUTH in the EHLO reply before STARTTLS means the server takes a login
+	// on this unencrypted connection (RFC 4954 §4), whether or not it also
+	// offers STARTTLS: that is Postfix with smtpd_tls_auth_only=no, which
+	// lists "250-STARTTLS" and "250-AUTH PLAIN LOGIN" side by side. Clients
+	// set to "STARTTLS when offered" then lose it to anyone who strips the
+	// STARTTLS line, and careless ones log in first. With
+	// smtpd_tls_auth_only=yes (or submission's smtpd_tls_security_level=
+	// encrypt) AUTH appears only after STARTTLS and there is no finding.
+	// Only mechanisms that put the password (or a bearer token) on the wire
+	// count; challenge-response ones (CRAM-MD5, SCRAM-*, GSSAPI, NTLM) do not
+	// disclose it.
+	var clear []string
+	for _, m := range mechs {
+		if slices.Contains(cleartextMechanisms, m) && !slices.Contains(clear, m) {
+			clear = append(clear, m)
+		}
+	}
+	if len(clear) == 0 {
 		return nil, nil
 	}
-	return &proof{evidence: fmt.Sprintf("<- %s\n-> EHLO %s\n<- %s", g.Text(), host, ehlo.Text())}, nil
+	ev := fmt.Sprintf("<- %s\n-> EHLO %s\n<- %s\n", g.Text(), host, ehlo.Text())
+	if starttls {
+		ev += fmt.Sprintf("AUTH %s is offered before STARTTLS: the server accepts these credentials on the unencrypted connection.", strings.Join(clear, " "))
+	} else {
+		ev += fmt.Sprintf("AUTH %s is offered and STARTTLS is not: credentials can only be sent in clear.", strings.Join(clear, " "))
+	}
+	return &proof{evidence: ev}, nil
 }
+
+// cleartextMechanisms are the SASL mechanisms that send the password or a
+// reusable token itself (base64 is no protection).
+var cleartextMechanisms = []string{"PLAIN", "LOGIN", "XOAUTH", "XOAUTH2", "OAUTHBEARER"}
 
 // evalTelnet reads what the server volunteers: Telnet option negotiation
 // (IAC) or a login prompt confirms an interactive cleartext service; TLS or

@@ -1,6 +1,6 @@
 // Package cleartext holds the checks for services that carry passwords in
 // clear: FTP without AUTH TLS, Telnet, POP3 without STLS, IMAP without
-// STARTTLS and SMTP offering AUTH without STARTTLS. Services that speak TLS
+// STARTTLS and SMTP offering AUTH before STARTTLS. Services that speak TLS
 // from the first byte (FTPS, POP3S, IMAPS, SMTPS) are never reported.
 package cleartext
 
@@ -96,9 +96,9 @@ var all = []*check{
 	})},
 	{eval: evalSMTPAuth, match: checks.Match{Services: []string{"smtp", "submission"}, Ports: []int{25, 587}, Protocol: result.TCP}, meta: checks.NewMeta(checks.Meta{
 		ID: "cleartext.smtp-auth", Family: Family,
-		Title:       "SMTP AUTH offered without STARTTLS",
-		Description: "The SMTP server advertises AUTH but not STARTTLS, so mail clients send their passwords unencrypted.",
-		Solution:    "Enable STARTTLS and advertise AUTH only after it, or use implicit TLS submission on port 465.",
+		Title:       "SMTP AUTH offered before STARTTLS (credentials may be sent in clear)",
+		Description: "The SMTP server (MX on port 25 or submission on port 587) advertises password authentication (AUTH PLAIN/LOGIN) on the unencrypted connection, before any STARTTLS. Clients may send their passwords in clear, and an attacker in the path can strip STARTTLS from the reply so that clients which only use it when offered log in unencrypted.",
+		Solution:    "Advertise AUTH only after STARTTLS (Postfix: smtpd_tls_auth_only = yes, and smtpd_tls_security_level = encrypt on the submission service; Dovecot: disable_plaintext_auth = yes), or offer submission with implicit TLS on port 465 only.",
 		References:  append([]string{"https://datatracker.ietf.org/doc/html/rfc3207", "https://datatracker.ietf.org/doc/html/rfc4954#section-4"}, refsCleartext...),
 		CVSSVector:  vectorCredentials,
 		Confidence:  100,

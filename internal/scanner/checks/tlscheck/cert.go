@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -131,10 +132,10 @@ func isIPv4(s string) bool {
 
 // certCheck evaluates one property of the presented chain.
 type certCheck struct {
-	meta checks.Meta
-	opts *Options
+	meta  checks.Meta
+	trust *trustStore
 	// eval returns the evidence and confidence of a finding, or found == false.
-	eval func(o *Options, chain *peerChain, t checks.Target, now time.Time) (evidence string, confidence int, found bool)
+	eval func(trust *trustStore, chain *peerChain, t checks.Target, now time.Time) (evidence string, confidence int, found bool)
 }
 
 var _ checks.Check = (*certCheck)(nil)
@@ -156,7 +157,7 @@ func (c *certCheck) Run(ctx context.Context, t checks.Target) ([]result.Finding,
 	if err != nil {
 		return nil, err
 	}
-	ev, conf, found := c.eval(c.opts, chain, t, time.Now())
+	ev, conf, found := c.eval(c.trust, chain, t, time.Now())
 	if !found {
 		return nil, nil
 	}
@@ -181,7 +182,7 @@ func describe(cert *x509.Certificate) string {
 	return b.String()
 }
 
-func evalExpired(_ *Options, ch *peerChain, _ checks.Target, now time.Time) (string, int, bool) {
+func evalExpired(_ *trustStore, ch *peerChain, _ checks.Target, now time.Time) (string, int, bool) {
 	leaf := ch.certs[0]
 	if !now.After(leaf.NotAfter) {
 		return "", 0, false
@@ -190,7 +191,7 @@ func evalExpired(_ *Options, ch *peerChain, _ checks.Target, now time.Time) (str
 	return fmt.Sprintf("Certificate expired %d days ago: %s.", days, describe(leaf)), 0, true
 }
 
-func evalNotYetValid(_ *Options, ch *peerChain, _ checks.Target, now time.Time) (string, int, bool) {
+func evalNotYetValid(_ *trustStore, ch *peerChain, _ checks.Target, now time.Time) (string, int, bool) {
 	leaf := ch.certs[0]
 	if !now.Before(leaf.NotBefore) {
 		return "", 0, false
@@ -209,8 +210,12 @@ func selfSigned(c *x509.Certificate) bool {
 // verifyChain verifies the chain against the trusted roots, ignoring time
 // and host name (their own checks report them): the verification time is
 // moved inside the leaf's validity window.
-func verifyChain(o *Options, ch *peerChain, now time.Time) error {
+func verifyChain(trust *trustStore, ch *peerChain, now time.Time) error {
 	leaf := ch.certs[0]
+	roots, err := trust.roots(leaf)
+	if err != nil {
+		return err
+	}
 	at := now
 	if at.After(leaf.NotAfter) {
 		at = leaf.NotAfter.Add(-time.Second)
@@ -222,8 +227,8 @@ func verifyChain(o *Options, ch *peerChain, now time.Time) error {
 	for _, c := range ch.certs[1:] {
 		inter.AddCert(c)
 	}
-	_, err := leaf.Verify(x509.VerifyOptions{
-		Roots:         o.RootCAs, // nil: the system roots
+	_, err = leaf.Verify(x509.VerifyOptions{
+		Roots:         roots,
 		Intermediates: inter,
 		CurrentTime:   at,
 		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
@@ -231,20 +236,20 @@ func verifyChain(o *Options, ch *peerChain, now time.Time) error {
 	return err
 }
 
-func evalSelfSigned(o *Options, ch *peerChain, _ checks.Target, now time.Time) (string, int, bool) {
+func evalSelfSigned(trust *trustStore, ch *peerChain, _ checks.Target, now time.Time) (string, int, bool) {
 	leaf := ch.certs[0]
-	if !selfSigned(leaf) || verifyChain(o, ch, now) == nil {
+	if !selfSigned(leaf) || verifyChain(trust, ch, now) == nil {
 		return "", 0, false // a self-signed certificate the operator trusts explicitly is fine
 	}
 	return fmt.Sprintf("Self-signed certificate: %s.", describe(leaf)), 0, true
 }
 
-func evalUntrusted(o *Options, ch *peerChain, _ checks.Target, now time.Time) (string, int, bool) {
+func evalUntrusted(trust *trustStore, ch *peerChain, _ checks.Target, now time.Time) (string, int, bool) {
 	leaf := ch.certs[0]
 	if selfSigned(leaf) {
 		return "", 0, false // reported by tls.cert.self-signed
 	}
-	err := verifyChain(o, ch, now)
+	err := verifyChain(trust, ch, now)
 	var insecure x509.InsecureAlgorithmError
 	if err == nil || errors.As(err, &insecure) {
 		// Verify refuses SHA-1 signatures outright; tls.cert.sha1-signature
@@ -259,22 +264,50 @@ func evalUntrusted(o *Options, ch *peerChain, _ checks.Target, now time.Time) (s
 	return b.String(), 0, true
 }
 
-func evalHostname(_ *Options, ch *peerChain, t checks.Target, _ time.Time) (string, int, bool) {
+func evalHostname(_ *trustStore, ch *peerChain, t checks.Target, _ time.Time) (string, int, bool) {
 	leaf := ch.certs[0]
-	name := t.Name()
-	if err := leaf.VerifyHostname(name); err == nil {
+	if t.Hostname == "" || isIPLiteral(t.Hostname) {
+		return ipMismatch(leaf, t)
+	}
+	if err := leaf.VerifyHostname(t.Hostname); err == nil {
 		return "", 0, false
 	}
-	conf := 0 // the meta's default when the scan had a host name
-	if t.Hostname == "" {
-		// Scanned by address: name-based virtual hosts may hold a matching
-		// certificate the scanner never asked for.
-		conf = 60
-	}
-	return fmt.Sprintf("%q does not match the certificate: %s.", name, describe(leaf)), conf, true
+	return fmt.Sprintf("%q does not match the certificate: %s.", t.Hostname, describe(leaf)), 0, true
 }
 
-func evalWeakRSA(_ *Options, ch *peerChain, _ checks.Target, _ time.Time) (string, int, bool) {
+// ipMismatch judges a certificate when no host name was scanned. Almost
+// every certificate names hosts, not addresses, and a service reached by its
+// bare IP cannot show one that matches: reporting that is noise about the
+// scan, not about the service (its clients use the name; name-based virtual
+// hosts may even hold other certificates the scanner never asked for). Only
+// a certificate that lists IP addresses was meant to be used by address; if
+// none of them is the scanned one, clients reaching it here are refused or
+// warned, so that alone is reported.
+func ipMismatch(leaf *x509.Certificate, t checks.Target) (string, int, bool) {
+	addr := t.IP
+	if t.Hostname != "" {
+		addr, _ = netip.ParseAddr(strings.Trim(t.Hostname, "[]"))
+	}
+	addr = addr.Unmap()
+	if len(leaf.IPAddresses) == 0 {
+		return "", 0, false
+	}
+	for _, ip := range leaf.IPAddresses {
+		if a, ok := netip.AddrFromSlice(ip); ok && a.Unmap() == addr {
+			return "", 0, false
+		}
+	}
+	// 80, not the meta's 95: behind NAT the certificate may name the private
+	// address while the scan reached a public one that no client uses.
+	return fmt.Sprintf("%s is not among the certificate's IP addresses: %s.", addr, describe(leaf)), 80, true
+}
+
+func isIPLiteral(host string) bool {
+	_, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil
+}
+
+func evalWeakRSA(_ *trustStore, ch *peerChain, _ checks.Target, _ time.Time) (string, int, bool) {
 	var weak []string
 	for i, c := range ch.certs {
 		if i > 0 && selfSigned(c) {
@@ -290,7 +323,7 @@ func evalWeakRSA(_ *Options, ch *peerChain, _ checks.Target, _ time.Time) (strin
 	return strings.Join(weak, "\n"), 0, true
 }
 
-func evalWeakSignature(_ *Options, ch *peerChain, _ checks.Target, _ time.Time) (string, int, bool) {
+func evalWeakSignature(_ *trustStore, ch *peerChain, _ checks.Target, _ time.Time) (string, int, bool) {
 	var weak []string
 	for i, c := range ch.certs {
 		if selfSigned(c) {

@@ -69,20 +69,46 @@ func TestCertificateChecksAreSpecific(t *testing.T) {
 	}
 }
 
-func TestHostnameMismatchConfidence(t *testing.T) {
+// With a host name the certificate must match it; scanned by bare address,
+// only a certificate meant for addresses (IP SANs) that omits this one is
+// reported.
+func TestHostnameMismatch(t *testing.T) {
 	ca := newCA(t, nil)
-	port := serveTLS(t, &tls.Config{Certificates: []tls.Certificate{ca.issue(t, leafSpec{names: []string{"www.example.test"}})}})
 	c := checkByID(t, Options{RootCAs: ca.pool()}, "tls.cert.hostname-mismatch")
-	byIP := run(t, c, tlsTarget(port, ""))
-	byName := run(t, c, tlsTarget(port, "localhost"))
-	if len(byIP) != 1 || len(byName) != 1 || byIP[0].Confidence >= byName[0].Confidence {
-		t.Fatalf("by IP %+v, by name %+v", byIP, byName)
+	serve := func(names ...string) int {
+		return serveTLS(t, &tls.Config{Certificates: []tls.Certificate{ca.issue(t, leafSpec{names: names})}})
 	}
-	if !strings.Contains(byIP[0].Evidence, `"127.0.0.1"`) {
-		t.Errorf("evidence %q", byIP[0].Evidence)
+	dnsOnly := serve("www.example.test")
+	otherIP := serve("www.example.test", "192.0.2.10") // only a SAN value: nothing dials it
+	thisIP := serve("www.example.test", "127.0.0.1")
+	tests := []struct {
+		name     string
+		port     int
+		hostname string
+		wantConf int    // 0: no finding
+		evidence string // when found
+	}{
+		{"name, certificate for another name", dnsOnly, "localhost", 95, `"localhost" does not match`},
+		{"name matches", dnsOnly, "www.example.test", 0, ""},
+		{"bare IP, certificate names hosts only", dnsOnly, "", 0, ""},
+		{"bare IP, certificate for another address", otherIP, "", 80, "127.0.0.1 is not among the certificate's IP addresses"},
+		{"bare IP, certificate lists it", thisIP, "", 0, ""},
+		{"IP given as host name, another address", otherIP, "127.0.0.1", 80, "127.0.0.1 is not among"},
+		{"IP given as host name, hosts only", dnsOnly, "127.0.0.1", 0, ""},
 	}
-	if fs := run(t, c, tlsTarget(port, "www.example.test")); len(fs) != 0 {
-		t.Fatalf("matching name reported: %+v", fs)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := run(t, c, tlsTarget(tt.port, tt.hostname))
+			if tt.wantConf == 0 {
+				if len(fs) != 0 {
+					t.Fatalf("reported: %+v", fs)
+				}
+				return
+			}
+			if len(fs) != 1 || fs[0].Confidence != tt.wantConf || !strings.Contains(fs[0].Evidence, tt.evidence) {
+				t.Fatalf("got %+v", fs)
+			}
+		})
 	}
 }
 

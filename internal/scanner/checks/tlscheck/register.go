@@ -18,9 +18,14 @@ const Family = "tls"
 
 // Options configures the checks built by Checks.
 type Options struct {
-	// RootCAs are the roots a chain must verify to; nil means the system
-	// roots. Scans of internal services with a private CA set it.
+	// RootCAs are the roots a chain must verify to, trusted as given (a
+	// self-signed certificate in it is trusted too); nil means the system
+	// store (see SystemRoots). Scans of internal services with a private CA
+	// set it.
 	RootCAs *x509.CertPool
+	// SystemRoots locates the system store used when RootCAs is nil; the
+	// zero value means the platform's defaults.
+	SystemRoots SystemRoots
 }
 
 func init() {
@@ -39,7 +44,7 @@ var refsTLSVersions = []string{
 // instances returned here themselves (they carry the same IDs, so they must
 // not be registered again).
 func Checks(o Options) []checks.Check {
-	opts := &o
+	trust := newTrustStore(o)
 	return []checks.Check{
 		&protocolCheck{version: versionSSL30, meta: checks.NewMeta(checks.Meta{
 			ID: "tls.protocol.sslv3", Family: Family,
@@ -140,7 +145,7 @@ func Checks(o Options) []checks.Check {
 			PCIAutoFail: true,
 			Confidence:  100,
 		})},
-		&certCheck{opts: opts, eval: evalExpired, meta: checks.NewMeta(checks.Meta{
+		&certCheck{trust: trust, eval: evalExpired, meta: checks.NewMeta(checks.Meta{
 			ID: "tls.cert.expired", Family: Family,
 			Title:       "TLS certificate expired",
 			Description: "The server's certificate is past its notAfter date. Clients either fail or teach users to click through warnings, which defeats server authentication.",
@@ -149,7 +154,7 @@ func Checks(o Options) []checks.Check {
 			CVSSVector:  "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N",
 			Confidence:  100,
 		})},
-		&certCheck{opts: opts, eval: evalNotYetValid, meta: checks.NewMeta(checks.Meta{
+		&certCheck{trust: trust, eval: evalNotYetValid, meta: checks.NewMeta(checks.Meta{
 			ID: "tls.cert.not-yet-valid", Family: Family,
 			Title:       "TLS certificate not yet valid",
 			Description: "The server's certificate has a notBefore date in the future (or the server clock is wrong), so clients reject it or warn.",
@@ -158,7 +163,7 @@ func Checks(o Options) []checks.Check {
 			CVSSVector:  "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N",
 			Confidence:  100,
 		})},
-		&certCheck{opts: opts, eval: evalSelfSigned, meta: checks.NewMeta(checks.Meta{
+		&certCheck{trust: trust, eval: evalSelfSigned, meta: checks.NewMeta(checks.Meta{
 			ID: "tls.cert.self-signed", Family: Family,
 			Title:       "Self-signed TLS certificate",
 			Description: "The server presents a self-signed certificate that no trusted authority vouches for, so clients cannot tell it from an attacker's.",
@@ -167,7 +172,7 @@ func Checks(o Options) []checks.Check {
 			CVSSVector:  "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N",
 			Confidence:  95,
 		})},
-		&certCheck{opts: opts, eval: evalUntrusted, meta: checks.NewMeta(checks.Meta{
+		&certCheck{trust: trust, eval: evalUntrusted, meta: checks.NewMeta(checks.Meta{
 			ID: "tls.cert.untrusted", Family: Family,
 			Title:       "TLS certificate chain not trusted",
 			Description: "The server's certificate chain does not verify to a trusted root (unknown CA, missing intermediate, or invalid signature), so clients cannot authenticate the server.",
@@ -178,7 +183,7 @@ func Checks(o Options) []checks.Check {
 			// differ from the clients'.
 			Confidence: 90,
 		})},
-		&certCheck{opts: opts, eval: evalHostname, meta: checks.NewMeta(checks.Meta{
+		&certCheck{trust: trust, eval: evalHostname, meta: checks.NewMeta(checks.Meta{
 			ID: "tls.cert.hostname-mismatch", Family: Family,
 			Title:       "TLS certificate does not match the host name",
 			Description: "Neither the subject alternative names nor the common name of the certificate match the name the service was reached by, so clients reject the connection or warn.",
@@ -187,7 +192,7 @@ func Checks(o Options) []checks.Check {
 			CVSSVector:  "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:U/C:L/I:L/A:N",
 			Confidence:  95,
 		})},
-		&certCheck{opts: opts, eval: evalWeakRSA, meta: checks.NewMeta(checks.Meta{
+		&certCheck{trust: trust, eval: evalWeakRSA, meta: checks.NewMeta(checks.Meta{
 			ID: "tls.cert.rsa-weak-key", Family: Family,
 			Title:       "TLS certificate with an RSA key shorter than 2048 bits",
 			Description: "A certificate of the chain carries an RSA key below 2048 bits, under the minimum of NIST SP 800-57 and the CA/Browser Forum; such keys are within reach of factoring.",
@@ -196,7 +201,7 @@ func Checks(o Options) []checks.Check {
 			CVSSVector:  "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:N/A:N",
 			Confidence:  100,
 		})},
-		&certCheck{opts: opts, eval: evalWeakSignature, meta: checks.NewMeta(checks.Meta{
+		&certCheck{trust: trust, eval: evalWeakSignature, meta: checks.NewMeta(checks.Meta{
 			ID: "tls.cert.sha1-signature", Family: Family,
 			Title:       "TLS certificate signed with SHA-1 (or MD5)",
 			Description: "A certificate of the chain is signed with SHA-1 or MD5, for which chosen-prefix collisions are practical (SHAmbles), allowing forged certificates.",
