@@ -307,6 +307,9 @@ func TestDatabaseReachable(t *testing.T) {
 		{result.Service{Port: 8080, Protocol: "tcp", Service: "http"}, false},
 		{result.Service{Port: 5432, Protocol: "tcp", Service: "http"}, false},
 		{result.Service{Port: 11211, Protocol: "udp", Service: "memcached"}, false},
+		// Memcached is a cache, not a database; it has its own finding.
+		{result.Service{Port: 11211, Protocol: "tcp", Service: "memcached"}, false},
+		{result.Service{Port: 11211, Protocol: "tcp"}, false},
 	} {
 		if c.Applies(tt.svc) != tt.want {
 			t.Errorf("Applies(%+v) != %v", tt.svc, tt.want)

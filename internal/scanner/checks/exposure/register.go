@@ -71,6 +71,13 @@ func init() {
 // ability to stop or wipe it (A:H); Redis adds known paths to code execution.
 const vectorFullAccess = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 
+// ReachableID is the ID of the generic "database port reachable" check. A
+// finding that a store answers without authentication supersedes it on
+// the same port: the open store is the problem, reachability part of it.
+const ReachableID = "exposure.database.reachable"
+
+var supersedesReachable = []string{ReachableID}
+
 var all = []*check{
 	{applies: match([]string{"redis"}, 6379), eval: evalRedis, meta: checks.NewMeta(checks.Meta{
 		ID: "exposure.redis.unauthenticated", Family: Family,
@@ -82,6 +89,8 @@ var all = []*check{
 		// ASV Program Guide: open access to databases is an automatic failure.
 		PCIAutoFail: true,
 		Confidence:  100,
+		// It already says the port is reachable.
+		Supersedes: supersedesReachable,
 	})},
 	{applies: match([]string{"memcached"}, 11211), eval: evalMemcached, meta: checks.NewMeta(checks.Meta{
 		ID: "exposure.memcached.unauthenticated", Family: Family,
@@ -105,6 +114,8 @@ var all = []*check{
 		// ASV Program Guide: open access to databases is an automatic failure.
 		PCIAutoFail: true,
 		Confidence:  100,
+		// It already says the port is reachable.
+		Supersedes: supersedesReachable,
 	})},
 	{applies: elasticsearchApplies, eval: evalElasticsearch, meta: checks.NewMeta(checks.Meta{
 		ID: "exposure.elasticsearch.unauthenticated", Family: Family,
@@ -116,9 +127,11 @@ var all = []*check{
 		// ASV Program Guide: open access to databases is an automatic failure.
 		PCIAutoFail: true,
 		Confidence:  100,
+		// It already says the port is reachable.
+		Supersedes: supersedesReachable,
 	})},
 	{applies: isDatabase, eval: evalReachable, portOnly: 70, meta: checks.NewMeta(checks.Meta{
-		ID: "exposure.database.reachable", Family: Family,
+		ID: ReachableID, Family: Family,
 		Title:       "Database port reachable from the scanner",
 		Description: "A database or data-store server accepts connections from the scanner's network position. Databases belong in an internal network zone; exposed ones face credential guessing and every pre-authentication vulnerability of the server.",
 		Solution:    "Restrict the port with firewall rules to the application servers that need it, or bind the server to a private interface.",
