@@ -21,7 +21,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the check table in ../README.md")
 
 func TestFamiliesRegistered(t *testing.T) {
-	want := []string{"cleartext", "dns", "exposure", "ftp", "http", "postgresql", "snmp", "ssh", "tls"}
+	want := []string{"cleartext", "dns", "exposure", "ftp", "http", "mysql", "postgresql", "snmp", "ssh", "tls"}
 	if got := checks.Families(); !slices.Equal(got, want) {
 		t.Fatalf("Families() = %v, want %v", got, want)
 	}
