@@ -19,13 +19,13 @@ import (
 var databaseServices = []string{
 	"mysql", "mariadb", "postgresql", "postgres", "ms-sql-s", "mssql", "oracle", "oracle-tns",
 	"mongodb", "redis", "elasticsearch", "opensearch", "cassandra", "couchdb",
-	"db2", "ibm-db2", "sybase", "influxdb", "neo4j", "clickhouse", "rethinkdb", "riak", "cockroachdb",
+	"db2", "ibm-db2", "sybase", "influxdb", "neo4j", "clickhouse", "rethinkdb", "riak", "cockroachdb", "etcd",
 }
 
 // databasePorts are the default ports of those servers, used when service
 // detection named nothing.
 var databasePorts = []int{
-	3306, 5432, 1433, 1521, 27017, 27018, 6379, 9200, 9042, 5984, 50000, 5000, 8086, 7474, 7687, 8123, 28015, 8087, 26257,
+	3306, 5432, 1433, 1521, 27017, 27018, 6379, 9200, 9042, 5984, 50000, 5000, 8086, 7474, 7687, 8123, 28015, 8087, 26257, 2379,
 }
 
 func isDatabase(svc result.Service) bool {
