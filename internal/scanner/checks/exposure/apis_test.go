@@ -3,8 +3,10 @@ package exposure
 import (
 	"context"
 	"crypto/tls"
+	"encoding/binary"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
@@ -172,5 +174,54 @@ func TestDocker(t *testing.T) {
 		if c.Applies(tt.svc) != tt.want {
 			t.Errorf("Applies(%+v) != %v", tt.svc, tt.want)
 		}
+	}
+}
+
+// fakeMongoLegacy is a MongoDB before 3.6: it drops a connection that sends
+// OP_MSG and answers OP_QUERY on admin.$cmd with OP_REPLY.
+func fakeMongoLegacy(t *testing.T, reply tdoc) func(net.Conn) {
+	return func(c net.Conn) {
+		hdr := make([]byte, 16)
+		if _, err := io.ReadFull(c, hdr); err != nil {
+			return
+		}
+		body := make([]byte, binary.LittleEndian.Uint32(hdr)-16)
+		if _, err := io.ReadFull(c, body); err != nil {
+			return
+		}
+		if op := binary.LittleEndian.Uint32(hdr[12:]); op != opQuery {
+			return // "operation isn't supported": connection closed
+		}
+		ns, rest, _ := strings.Cut(string(body[4:]), "\x00")
+		cmd, err := decodeBSON([]byte(rest[8:]))
+		if ns != "admin.$cmd" || err != nil || cmd["listDatabases"] != int32(1) {
+			t.Errorf("legacy command %q %v %v", ns, cmd, err)
+			return
+		}
+		doc := reply.encode()
+		out := binary.LittleEndian.AppendUint32(nil, uint32(16+20+len(doc)))
+		out = binary.LittleEndian.AppendUint32(out, 77)
+		out = append(out, hdr[4:8]...)
+		out = binary.LittleEndian.AppendUint32(out, opReply)
+		out = append(out, make([]byte, 16)...) // flags, cursor id, starting from
+		out = binary.LittleEndian.AppendUint32(out, 1)
+		c.Write(append(out, doc...))
+	}
+}
+
+func TestMongoDBLegacy(t *testing.T) {
+	open := tdoc{kv("databases", []tdoc{{kv("name", "local")}, {kv("name", "crm")}}), kv("ok", float64(1))}
+	fs := run(t, "exposure.mongodb.unauthenticated", serveConn(t, "mongodb", fakeMongoLegacy(t, open)))
+	if len(fs) != 1 || !strings.Contains(fs[0].Evidence, "(OP_QUERY)") || !strings.HasSuffix(fs[0].Evidence, "2 databases: crm, local") {
+		t.Fatalf("positive: %+v", fs)
+	}
+	denied := tdoc{kv("ok", float64(0)), kv("errmsg", "not authorized on admin to execute command { listDatabases: 1 }"), kv("code", int32(13))}
+	if fs := run(t, "exposure.mongodb.unauthenticated", serveConn(t, "mongodb", fakeMongoLegacy(t, denied))); len(fs) != 0 {
+		t.Fatalf("negative: %+v", fs)
+	}
+	// Neither protocol answers: the OP_MSG error is reported.
+	c, _ := checks.Lookup("exposure.mongodb.unauthenticated")
+	if _, err := c.Run(context.Background(), serveConn(t, "mongodb", func(net.Conn) {})); err == nil {
+		t.Fatal("silent server gave a verdict")
 	}
 }

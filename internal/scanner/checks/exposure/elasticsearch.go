@@ -13,7 +13,8 @@ import (
 
 // evalElasticsearch reads the cluster banner at "/" and the index list;
 // both answering 200 without credentials is the finding. A 401/403 means
-// security is enabled.
+// security is enabled, also when only the index list refuses: an anonymous
+// role that may read the banner but no data is not open access.
 func evalElasticsearch(ctx context.Context, t checks.Target) (string, bool, error) {
 	code, body, err := apiGet(ctx, t, "/")
 	if err != nil {
@@ -37,6 +38,9 @@ func evalElasticsearch(ctx context.Context, t checks.Target) (string, bool, erro
 	ev := fmt.Sprintf("GET / -> 200 without credentials: cluster %q, node %q, version %s %s",
 		info.ClusterName, info.Name, info.Version.Distribution, info.Version.Number)
 	code, body, err = apiGet(ctx, t, "/_cat/indices?format=json&h=index")
+	if err == nil && (code == http.StatusUnauthorized || code == http.StatusForbidden) {
+		return "", false, nil
+	}
 	if err == nil && code == http.StatusOK {
 		var idx []struct {
 			Index string `json:"index"`
