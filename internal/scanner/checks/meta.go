@@ -34,6 +34,12 @@ type Meta struct {
 	// Confidence is the default quality of detection, 0–100: about 95–100 when
 	// the check saw the behaviour itself, 30–70 when it relies on a banner.
 	Confidence int
+	// Supersedes lists the IDs of less specific checks whose finding on the
+	// same service this check's finding replaces: an unauthenticated
+	// database already says the port is reachable, so reporting
+	// "exposure.database.reachable" beside it would count one problem
+	// twice. Runner.Run drops the superseded findings.
+	Supersedes []string
 }
 
 var idPattern = regexp.MustCompile(`^[a-z0-9]+(\.[a-z0-9][a-z0-9-]*)+$`)
@@ -79,6 +85,11 @@ func (m Meta) validateText() error {
 		return fmt.Errorf("checks: %s: title, description and solution are required", m.ID)
 	case m.Confidence < 1 || m.Confidence > 100:
 		return fmt.Errorf("checks: %s: confidence %d out of 1..100", m.ID, m.Confidence)
+	}
+	for _, id := range m.Supersedes {
+		if !idPattern.MatchString(id) || id == m.ID {
+			return fmt.Errorf("checks: %s: invalid superseded check ID %q", m.ID, id)
+		}
 	}
 	return nil
 }

@@ -62,6 +62,8 @@ func RunAll(ctx context.Context, t Target, families []string) ([]result.Finding,
 // once, each bounded by r.CheckTimeout and shielded from panics, and returns
 // findings ordered by check ID (with Port, Protocol and Service set from the
 // target) and one *CheckError per check that failed, in check ID order.
+// Findings of a check that another check's finding supersedes (see
+// Meta.Supersedes) are left out.
 func (r Runner) Run(ctx context.Context, t Target, cs []Check) ([]result.Finding, []error) {
 	conc := r.Concurrency
 	if conc <= 0 {
@@ -109,6 +111,16 @@ func (r Runner) Run(ctx context.Context, t Target, cs []Check) ([]result.Finding
 	}
 	wg.Wait()
 
+	// A finding replaces the findings of the checks its check supersedes
+	// (all on this one service).
+	superseded := map[string]bool{}
+	for i, o := range outcomes {
+		if len(o.findings) > 0 {
+			for _, id := range applicable[i].Meta().Supersedes {
+				superseded[id] = true
+			}
+		}
+	}
 	var findings []result.Finding
 	var errs []error
 	target := t.Addr() + "/" + t.Network()
@@ -118,6 +130,9 @@ func (r Runner) Run(ctx context.Context, t Target, cs []Check) ([]result.Finding
 			errs = append(errs, &CheckError{CheckID: id, Target: target, Err: o.err})
 		}
 		for _, f := range o.findings {
+			if superseded[f.CheckID] {
+				continue
+			}
 			f.Port, f.Protocol, f.Service = t.Service.Port, t.Service.Protocol, t.Service.Service
 			if f.Protocol == "" {
 				f.Protocol = result.TCP

@@ -253,3 +253,42 @@ func TestMarkdownTable(t *testing.T) {
 		t.Fatalf("%q", b.String())
 	}
 }
+
+func TestRunnerSupersedes(t *testing.T) {
+	specificFinds := true
+	specific := newFake("suptest.specific", func(_ context.Context, tg Target) ([]result.Finding, error) {
+		if !specificFinds {
+			return nil, nil
+		}
+		return []result.Finding{{CheckID: "suptest.specific"}}, nil
+	})
+	specific.meta.Supersedes = []string{"suptest.generic"}
+	register(t, specific)
+	register(t, newFake("suptest.generic", nil))
+	register(t, newFake("suptest.other", nil))
+
+	ids := func() string {
+		fs, errs := RunAll(context.Background(), target(), []string{"suptest"})
+		if len(errs) != 0 {
+			t.Fatal(errs)
+		}
+		var ids []string
+		for _, f := range fs {
+			ids = append(ids, f.CheckID)
+		}
+		return strings.Join(ids, ",")
+	}
+	if got := ids(); got != "suptest.other,suptest.specific" {
+		t.Errorf("with the specific finding: %s", got)
+	}
+	specificFinds = false
+	if got := ids(); got != "suptest.generic,suptest.other" {
+		t.Errorf("without the specific finding: %s", got)
+	}
+
+	self := newFake("suptest.self", nil)
+	self.meta.Supersedes = []string{"suptest.self"}
+	if err := self.meta.Validate(); err == nil {
+		t.Error("a check superseding itself validated")
+	}
+}

@@ -37,6 +37,7 @@
 //	mysql_protocol, mysql_auth_plugin, mysql_error
 //	pg_error_code, pg_error, pg_auth, redis_mode, redis_protected_mode, elastic_cluster
 //	mongodb_wire_version, mongodb_role
+//	etcd_cluster_version, docker_api_version
 //	rdp_protocol, rdp_failure, smb_dialect, smb_signing, smb_encryption, smb_status
 //	dns_version_bind, dns_rcode, ntp_version, ntp_stratum, ntp_refid, ntp_system
 //	snmp_version, snmp_community, snmp_sysdescr, snmp_sysobjectid

@@ -134,5 +134,6 @@ func parseHTTPResponse(b []byte) (Match, bool) {
 		m.set("http_title", Printable([]byte(title)))
 	}
 	jsonServices(&m, resp, body)
+	engineAPI(&m, resp)
 	return m, true
 }

@@ -132,3 +132,56 @@ func TestHostHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestParseEngineAPIs(t *testing.T) {
+	docker := withLength("HTTP/1.1 404 Not Found\r\nApi-Version: 1.43\r\nContent-Type: application/json\r\nDocker-Experimental: false\r\nOstype: linux\r\nServer: Docker/24.0.7 (linux)\r\n", `{"message":"page not found"}`)
+	m, ok := parseHTTPResponse([]byte(docker))
+	if !ok || m.Service != "docker" || m.Product != "Docker Engine" || m.Version != "24.0.7" || m.Extra["docker_api_version"] != "1.43" || m.Extra["os"] != "linux" {
+		t.Errorf("docker: %+v", m)
+	}
+	podman := withLength("HTTP/1.1 404 Not Found\r\nApi-Version: 1.41\r\nLibpod-Api-Version: 4.3.1\r\nServer: Libpod/4.3.1 (linux)\r\n", `{"cause":"not found"}`)
+	if m, ok := parseHTTPResponse([]byte(podman)); !ok || m.Service != "docker" || m.Product != "Podman" || m.Version != "4.3.1" {
+		t.Errorf("podman: %+v", m)
+	}
+	// An Api-Version header alone is not the Engine API.
+	other := withLength("HTTP/1.1 200 OK\r\nApi-Version: 2\r\nServer: nginx/1.24.0\r\n", "{}")
+	if m, _ := parseHTTPResponse([]byte(other)); m.Service != "http" || m.Product != "nginx" {
+		t.Errorf("nginx with Api-Version: %+v", m)
+	}
+
+	etcd := withLength("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Mon, 07 Dec 2026 04:54:32 GMT\r\n", `{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}`)
+	m, ok = parseEtcdVersion([]byte(etcd))
+	if !ok || m.Service != "etcd" || m.Product != "etcd" || m.Version != "3.4.23" || m.Extra["etcd_cluster_version"] != "3.4.0" {
+		t.Errorf("etcd: %v %+v", ok, m)
+	}
+	for _, bad := range []string{
+		withLength("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n", "404 page not found\n"),
+		withLength("HTTP/1.1 200 OK\r\n", `{"version":"1.2"}`),
+		withLength("HTTP/1.1 200 OK\r\n", `{"etcdserver":"<script>"}`),
+		"SSH-2.0-OpenSSH_9.6\r\n",
+	} {
+		if m, ok := parseEtcdVersion([]byte(bad)); ok {
+			t.Errorf("parseEtcdVersion(%q) = %+v", bad, m)
+		}
+	}
+}
+
+func TestEtcdProbeOnlyWhereHinted(t *testing.T) {
+	has := func(pl plan) (bool, int) {
+		for i, p := range pl.steps {
+			if p == etcdProbe {
+				return true, i
+			}
+		}
+		return false, -1
+	}
+	if ok, i := has(planTCP(2379, false, "")); !ok || i != 0 {
+		t.Errorf("port 2379: etcd probe at %d", i)
+	}
+	if ok, _ := has(planTCP(2379, true, "")); !ok {
+		t.Error("port 2379 in TLS: no etcd probe")
+	}
+	if ok, _ := has(planTCP(8080, false, "")); ok {
+		t.Error("port 8080: etcd probe planned")
+	}
+}

@@ -14,7 +14,11 @@ type probe struct {
 	// produce: a TLS server answers a clear-text HTTP request with an HTTP
 	// error, so an HTTP match must wait for the TLS attempt.
 	vague bool
-	run   func(c *conversation) (Match, bool)
+	// hintedOnly probes run only where the port suggests them: their
+	// service, elsewhere, answers another probe first (etcd is an HTTP
+	// server to the HTTP probe).
+	hintedOnly bool
+	run        func(c *conversation) (Match, bool)
 }
 
 // tcpProbes is the order probes are tried in on TCP when the port number
@@ -30,6 +34,7 @@ var tcpProbes = []*probe{
 	smbProbe,
 	ldapProbe,
 	dnsTCPProbe,
+	etcdProbe,
 }
 
 // udpProbes is the order probes are tried in on UDP.
@@ -78,7 +83,7 @@ func planTCP(port int, inTLS bool, alpn string) plan {
 		}
 		if slices.Contains(ports, port) || (inTLS && p == httpProbe && (alpn == "h2" || alpn == "http/1.1")) {
 			hinted = append(hinted, p)
-		} else {
+		} else if !p.hintedOnly {
 			rest = append(rest, p)
 		}
 	}

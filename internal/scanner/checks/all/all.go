@@ -10,6 +10,8 @@ import (
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/exposure"
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/ftpcheck"
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/httpcheck"
+	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/mysqlcheck"
+	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/pgcheck"
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/smtpcheck"
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/snmpcheck"
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/sshcheck"

@@ -21,7 +21,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the check table in ../README.md")
 
 func TestFamiliesRegistered(t *testing.T) {
-	want := []string{"cleartext", "dns", "exposure", "ftp", "http", "smtp", "snmp", "ssh", "tls"}
+	want := []string{"cleartext", "dns", "exposure", "ftp", "http", "mysql", "postgresql", "smtp", "snmp", "ssh", "tls"}
 	if got := checks.Families(); !slices.Equal(got, want) {
 		t.Fatalf("Families() = %v, want %v", got, want)
 	}
@@ -32,6 +32,11 @@ func TestFamiliesRegistered(t *testing.T) {
 		}
 		if len(m.References) == 0 {
 			t.Errorf("%s has no references", m.ID)
+		}
+		for _, id := range m.Supersedes {
+			if _, ok := checks.Lookup(id); !ok {
+				t.Errorf("%s supersedes unregistered check %q", m.ID, id)
+			}
 		}
 		for _, r := range m.References {
 			if !strings.HasPrefix(r, "https://") {
@@ -75,7 +80,8 @@ func TestREADMETable(t *testing.T) {
 }
 
 // TestRunAllAgainstRedis runs every family against one real (fake) Redis:
-// only the Redis and database checks apply, and both report.
+// only the Redis and database checks apply, and the unauthenticated-Redis
+// finding supersedes the generic reachable-database one.
 func TestRunAllAgainstRedis(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -119,7 +125,7 @@ func TestRunAllAgainstRedis(t *testing.T) {
 	for _, f := range fs {
 		ids = append(ids, f.CheckID)
 	}
-	if !slices.Equal(ids, []string{"exposure.database.reachable", "exposure.redis.unauthenticated"}) {
+	if !slices.Equal(ids, []string{"exposure.redis.unauthenticated"}) {
 		t.Fatalf("findings %v", ids)
 	}
 	if fs, _ := checks.RunAll(context.Background(), tg, []string{"tls", "http"}); len(fs) != 0 {

@@ -231,8 +231,14 @@ func TestMongoDB(t *testing.T) {
 }
 
 func esServer(t *testing.T, secured bool) checks.Target {
+	return esServerAnon(t, secured, false)
+}
+
+// esServerAnon is esServer; anonymousRoot lets anonymous users read the
+// banner at "/" but nothing else.
+func esServerAnon(t *testing.T, secured, anonymousRoot bool) checks.Target {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if secured {
+		if secured && !(anonymousRoot && r.URL.Path == "/") {
 			w.Header().Set("WWW-Authenticate", `Basic realm="security"`)
 			http.Error(w, `{"error":"missing authentication credentials"}`, http.StatusUnauthorized)
 			return
@@ -262,6 +268,9 @@ func TestElasticsearch(t *testing.T) {
 	}
 	if fs := run(t, "exposure.elasticsearch.unauthenticated", esServer(t, true)); len(fs) != 0 {
 		t.Fatalf("negative: %+v", fs)
+	}
+	if fs := run(t, "exposure.elasticsearch.unauthenticated", esServerAnon(t, true, true)); len(fs) != 0 {
+		t.Fatalf("anonymous banner only: %+v", fs)
 	}
 	// A generic web page on a labelled port is an error, not a finding.
 	c, _ := checks.Lookup("exposure.elasticsearch.unauthenticated")
@@ -307,6 +316,9 @@ func TestDatabaseReachable(t *testing.T) {
 		{result.Service{Port: 8080, Protocol: "tcp", Service: "http"}, false},
 		{result.Service{Port: 5432, Protocol: "tcp", Service: "http"}, false},
 		{result.Service{Port: 11211, Protocol: "udp", Service: "memcached"}, false},
+		// Memcached is a cache, not a database; it has its own finding.
+		{result.Service{Port: 11211, Protocol: "tcp", Service: "memcached"}, false},
+		{result.Service{Port: 11211, Protocol: "tcp"}, false},
 	} {
 		if c.Applies(tt.svc) != tt.want {
 			t.Errorf("Applies(%+v) != %v", tt.svc, tt.want)
@@ -348,6 +360,12 @@ func FuzzBSON(f *testing.F) {
 		_, _ = parseOpMsgBody(data)
 		if len(data) >= 16 {
 			_, _ = parseMongoReply(data[:16], func(n int) ([]byte, error) {
+				if n > len(data)-16 {
+					return nil, io.ErrUnexpectedEOF
+				}
+				return data[16 : 16+n], nil
+			}, binary.LittleEndian.Uint32(data[8:]))
+			_, _ = parseLegacyReply(data[:16], func(n int) ([]byte, error) {
 				if n > len(data)-16 {
 					return nil, io.ErrUnexpectedEOF
 				}

@@ -14,16 +14,18 @@ import (
 )
 
 // databaseServices are service names of database and data-store servers.
+// Memcached is not among them: it is a cache without persistent data, and
+// exposure.memcached.unauthenticated reports it on its own.
 var databaseServices = []string{
 	"mysql", "mariadb", "postgresql", "postgres", "ms-sql-s", "mssql", "oracle", "oracle-tns",
-	"mongodb", "redis", "memcached", "elasticsearch", "opensearch", "cassandra", "couchdb",
-	"db2", "ibm-db2", "sybase", "influxdb", "neo4j", "clickhouse", "rethinkdb", "riak", "cockroachdb",
+	"mongodb", "redis", "elasticsearch", "opensearch", "cassandra", "couchdb",
+	"db2", "ibm-db2", "sybase", "influxdb", "neo4j", "clickhouse", "rethinkdb", "riak", "cockroachdb", "etcd",
 }
 
 // databasePorts are the default ports of those servers, used when service
 // detection named nothing.
 var databasePorts = []int{
-	3306, 5432, 1433, 1521, 27017, 27018, 6379, 11211, 9200, 9042, 5984, 50000, 5000, 8086, 7474, 7687, 8123, 28015, 8087, 26257,
+	3306, 5432, 1433, 1521, 27017, 27018, 6379, 9200, 9042, 5984, 50000, 5000, 8086, 7474, 7687, 8123, 28015, 8087, 26257, 2379,
 }
 
 func isDatabase(svc result.Service) bool {

@@ -1,6 +1,7 @@
 // Package exposure holds the checks for databases and caches exposed to the
-// scanner: Redis, Memcached, MongoDB and Elasticsearch answering without
-// authentication, and any database port reachable at all. PCI DSS 1.4.4
+// scanner: Redis, Memcached, MongoDB, Elasticsearch, etcd and the Docker
+// Engine API answering without authentication, and any database port
+// reachable at all. PCI DSS 1.4.4
 // (1.3.6 in v3.2.1) keeps stores of cardholder data off the internet-facing
 // zone, and the ASV Program Guide makes open access to databases an
 // automatic failure; each check below says so next to its flag.
@@ -71,6 +72,13 @@ func init() {
 // ability to stop or wipe it (A:H); Redis adds known paths to code execution.
 const vectorFullAccess = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"
 
+// ReachableID is the ID of the generic "database port reachable" check. A
+// finding that a store answers without authentication supersedes it on
+// the same port: the open store is the problem, reachability part of it.
+const ReachableID = "exposure.database.reachable"
+
+var supersedesReachable = []string{ReachableID}
+
 var all = []*check{
 	{applies: match([]string{"redis"}, 6379), eval: evalRedis, meta: checks.NewMeta(checks.Meta{
 		ID: "exposure.redis.unauthenticated", Family: Family,
@@ -82,6 +90,8 @@ var all = []*check{
 		// ASV Program Guide: open access to databases is an automatic failure.
 		PCIAutoFail: true,
 		Confidence:  100,
+		// It already says the port is reachable.
+		Supersedes: supersedesReachable,
 	})},
 	{applies: match([]string{"memcached"}, 11211), eval: evalMemcached, meta: checks.NewMeta(checks.Meta{
 		ID: "exposure.memcached.unauthenticated", Family: Family,
@@ -105,6 +115,8 @@ var all = []*check{
 		// ASV Program Guide: open access to databases is an automatic failure.
 		PCIAutoFail: true,
 		Confidence:  100,
+		// It already says the port is reachable.
+		Supersedes: supersedesReachable,
 	})},
 	{applies: elasticsearchApplies, eval: evalElasticsearch, meta: checks.NewMeta(checks.Meta{
 		ID: "exposure.elasticsearch.unauthenticated", Family: Family,
@@ -116,9 +128,39 @@ var all = []*check{
 		// ASV Program Guide: open access to databases is an automatic failure.
 		PCIAutoFail: true,
 		Confidence:  100,
+		// It already says the port is reachable.
+		Supersedes: supersedesReachable,
+	})},
+	{applies: etcdApplies, eval: evalEtcd, meta: checks.NewMeta(checks.Meta{
+		ID: "exposure.etcd.unauthenticated", Family: Family,
+		Title:       "etcd accessible without authentication",
+		Description: "etcd answers its key-value API without credentials: anyone who reaches the client port can read every key (for Kubernetes: all Secrets, service-account tokens and cluster state), change or delete them, and so take over whatever the store configures.",
+		Solution:    "Enable client certificate authentication (--client-cert-auth with --trusted-ca-file) and/or role-based auth (etcdctl user add root; etcdctl auth enable), serve clients over TLS only, bind --listen-client-urls to private interfaces and firewall ports 2379-2380.",
+		References:  []string{"https://etcd.io/docs/v3.5/op-guide/security/", "https://etcd.io/docs/v3.5/op-guide/authentication/rbac/"},
+		CVSSVector:  vectorFullAccess,
+		// ASV Program Guide: open access to databases (a key-value store
+		// holding application state and secrets) is an automatic failure.
+		PCIAutoFail: true,
+		Confidence:  100,
+		// It already says the port is reachable.
+		Supersedes: supersedesReachable,
+	})},
+	{applies: dockerApplies, eval: evalDocker, meta: checks.NewMeta(checks.Meta{
+		ID: "exposure.docker.unauthenticated", Family: Family,
+		Title:       "Docker Engine API accessible without authentication",
+		Description: "The Docker daemon serves its Engine API without TLS client authentication: anyone who reaches the port can start a privileged container that mounts the host's root file system, which is root on the host, and can read every container's data and secrets.",
+		Solution:    "Stop exposing the API over TCP (remove -H tcp://... / \"hosts\" from daemon.json) and use the local socket or SSH (DOCKER_HOST=ssh://...); where remote access is needed, use --tlsverify with a client CA on port 2376 and firewall it to the administrators.",
+		References:  []string{"https://docs.docker.com/engine/security/protect-access/", "https://docs.docker.com/engine/security/#docker-daemon-attack-surface"},
+		// Control of the daemon is root on the host beyond the API (S:C).
+		CVSSVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H",
+		// ASV Program Guide: an administrative interface open without
+		// credentials is a default account with no password, an automatic
+		// failure (and the score fails anyway).
+		PCIAutoFail: true,
+		Confidence:  100,
 	})},
 	{applies: isDatabase, eval: evalReachable, portOnly: 70, meta: checks.NewMeta(checks.Meta{
-		ID: "exposure.database.reachable", Family: Family,
+		ID: ReachableID, Family: Family,
 		Title:       "Database port reachable from the scanner",
 		Description: "A database or data-store server accepts connections from the scanner's network position. Databases belong in an internal network zone; exposed ones face credential guessing and every pre-authentication vulnerability of the server.",
 		Solution:    "Restrict the port with firewall rules to the application servers that need it, or bind the server to a private interface.",

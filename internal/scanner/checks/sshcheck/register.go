@@ -1,7 +1,9 @@
-// Package sshcheck holds the SSH checks: protocol 1 support, and weak key
-// exchange, cipher and MAC algorithms offered in the server's KEXINIT. The
-// checks exchange identification strings and read the server's first
-// packet; no key exchange or authentication is attempted.
+// Package sshcheck holds the SSH checks: protocol 1 support, weak key
+// exchange, cipher and MAC algorithms offered in the server's KEXINIT, and
+// password authentication offered to anyone. The algorithm checks exchange
+// identification strings and read the server's first packet; the
+// authentication check completes a key exchange and asks which methods a
+// made-up user may try (a "none" request), never sending a password.
 package sshcheck
 
 import (
