@@ -262,3 +262,19 @@ func TestParseGreeting(t *testing.T) {
 		}
 	}
 }
+
+func FuzzGreeting(f *testing.F) {
+	g := append([]byte{0x0a}, "8.0.36\x00"...)
+	g = append(g, make([]byte, 13)...)
+	g = append(g, 0xff, 0xf7, 0x21, 2, 0, 0xff, 0xdf, 21)
+	g = append(g, make([]byte, 10)...)
+	g = append(g, "abcdefghijkl\x00caching_sha2_password\x00"...)
+	f.Add(g)
+	f.Add(errPacket(1130, "HY000", "Host is not allowed"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if gr, err := parseGreeting(b); err == nil && gr.version == "" {
+			t.Fatal("greeting without a version")
+		}
+		_, _ = parseErr(b)
+	})
+}

@@ -1,6 +1,7 @@
 package pgcheck
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"io"
@@ -254,4 +255,21 @@ func TestRealServer(t *testing.T) {
 		t.Fatalf("%+v", fs[0])
 	}
 	t.Log(fs[0].Evidence)
+}
+
+func FuzzMessages(f *testing.F) {
+	f.Add(append(msg('R', u32(0)), param("is_superuser", "on")...))
+	f.Add(errResp("28P01", "password authentication failed"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := bytes.NewReader(b)
+		for range 16 {
+			typ, body, err := readMessage(r)
+			if err != nil {
+				break
+			}
+			if typ == 'E' {
+				_, _ = errorFields(body)
+			}
+		}
+	})
 }
