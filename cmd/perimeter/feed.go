@@ -22,10 +22,10 @@ func init() { extraCommands = append(extraCommands, newFeedCommand) }
 func newFeedCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:          "feed",
-		Short:        "Manage the local vulnerability feed (NVD CVEs, CISA KEV, FIRST EPSS)",
+		Short:        "Manage the local vulnerability feed (NVD CVEs, CISA KEV, FIRST EPSS, Debian security tracker)",
 		SilenceUsage: true,
 	}
-	cmd.AddCommand(newFeedSyncCommand(), newFeedStatusCommand())
+	cmd.AddCommand(newFeedSyncCommand(), newFeedStatusCommand(), newFeedDebianCommand())
 	return cmd
 }
 
@@ -119,6 +119,13 @@ type feedStatus struct {
 		ScoreDate    string    `json:"score_date,omitempty"`
 		LastSync     time.Time `json:"last_sync,omitzero"`
 	} `json:"epss"`
+	Debian struct {
+		Loaded     bool      `json:"loaded"`
+		Packages   int       `json:"packages"`
+		CVEs       int       `json:"cves"`
+		Kept       int       `json:"kept"`
+		LastImport time.Time `json:"last_import,omitzero"`
+	} `json:"debian"`
 }
 
 func newFeedStatusCommand() *cobra.Command {
@@ -159,6 +166,7 @@ func newFeedStatus(dir string, st feed.State, stats cve.Stats) feedStatus {
 	s.NVD.NewestModified, s.NVD.LastSync, s.NVD.LastFull, s.NVD.Pending = stats.NewestModified, st.NVD.LastSync, st.NVD.LastFull, st.NVD.Pending
 	s.KEV.Entries, s.KEV.CatalogVersion, s.KEV.LastSync = stats.KEV.Count, stats.KEV.CatalogVersion, st.KEV.LastSync
 	s.EPSS.Scores, s.EPSS.ModelVersion, s.EPSS.ScoreDate, s.EPSS.LastSync = stats.EPSS.Count, stats.EPSS.ModelVersion, stats.EPSS.ScoreDate, st.EPSS.LastSync
+	s.Debian.Loaded, s.Debian.Packages, s.Debian.CVEs, s.Debian.Kept, s.Debian.LastImport = stats.DebianLoaded, stats.Debian.Packages, stats.Debian.CVEs, stats.Debian.Kept, st.Debian.LastSync
 	return s
 }
 
@@ -187,6 +195,38 @@ func printFeedStatus(w io.Writer, s feedStatus) {
 		fmt.Fprintf(w, ", scored %s (model %s)", s.EPSS.ScoreDate, s.EPSS.ModelVersion)
 	}
 	fmt.Fprintf(w, "; last sync: %s\n", when(s.EPSS.LastSync))
+	if s.Debian.Loaded {
+		fmt.Fprintf(w, "debian: %d CVEs in %d source packages (%d kept for matching); last import: %s\n",
+			s.Debian.CVEs, s.Debian.Packages, s.Debian.Kept, when(s.Debian.LastImport))
+	} else {
+		fmt.Fprintln(w, "debian: not loaded (`perimeter feed debian FILE` imports the Debian security tracker)")
+	}
+}
+
+// newFeedDebianCommand is `perimeter feed debian FILE`: import a Debian
+// security tracker export from a local file (never downloaded).
+func newFeedDebianCommand() *cobra.Command {
+	var dir string
+	cmd := &cobra.Command{
+		Use:   "debian FILE",
+		Short: "Import the Debian security tracker JSON from a local file",
+		Long: `Validate FILE, a Debian security tracker export (the JSON served at
+https://security-tracker.debian.org/tracker/data/json, plain or gzipped), and
+copy it into the feed directory as debian.json[.gz]. CVE matching then drops
+CVEs that Debian fixed in the package version a service's banner shows
+(OpenSSH "Debian-2+deb12u10"), and confirms the others.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			res, err := feed.ImportDebian(dir, args[0], time.Now())
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "debian: %s, %d CVEs (%d bytes)\n", res.File, res.Records, res.Bytes)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "feed-dir", feed.DefaultDir(), "feed directory ($PERIMETER_DATA_DIR/feeds when that is set)")
+	return cmd
 }
 
 func when(t time.Time) string {

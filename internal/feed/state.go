@@ -20,6 +20,9 @@ type State struct {
 	NVD  NVDState    `json:"nvd"`
 	KEV  SourceState `json:"kev"`
 	EPSS SourceState `json:"epss"`
+	// Debian is the last `perimeter feed debian` import (sync never
+	// downloads the Debian tracker).
+	Debian SourceState `json:"debian,omitzero"`
 }
 
 // NVDState tracks the NVD mirror.

@@ -1,6 +1,7 @@
 // Package cve loads a local vulnerability feed (NVD CVE API 2.0 JSON, the
-// CISA Known Exploited Vulnerabilities catalog, FIRST EPSS scores) and matches
-// detected service CPEs against the NVD "configurations" of each CVE.
+// CISA Known Exploited Vulnerabilities catalog, FIRST EPSS scores, and
+// optionally Debian's security tracker) and matches detected service CPEs
+// against the NVD "configurations" of each CVE.
 //
 // Feed directory layout (every part optional):
 //
@@ -8,6 +9,9 @@
 //	                            nvdcve-2.0-*.json files (same schema)
 //	kev.json[.gz]               CISA KEV catalog
 //	epss.csv[.gz]               FIRST EPSS scores
+//	debian.json[.gz]            Debian security tracker export, which
+//	                            settles matches on Debian packages whose
+//	                            banner shows the package version (distro.go)
 //
 // A CVE that appears in several NVD files (a full download plus incremental
 // pages from `perimeter feed sync`) is kept once: the record with the newest
@@ -32,6 +36,7 @@ type DB struct {
 	wild    []int32            // records with a vulnerable criteria whose vendor or product is a wildcard
 	kev     map[string]KEVEntry
 	epss    map[string]EPSSScore
+	debian  map[debianKey][]debianRelease // nil: no Debian tracker loaded
 	stats   Stats
 }
 
@@ -91,6 +96,8 @@ type Stats struct {
 	NewestModified        time.Time // latest lastModified of any record
 	KEV                   KEVInfo
 	EPSS                  EPSSInfo
+	Debian                DebianInfo
+	DebianLoaded          bool // a Debian tracker export was loaded
 }
 
 // record is a CVE plus its parsed configurations.

@@ -115,3 +115,42 @@ func FuzzEPSS(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDebianTracker(f *testing.F) {
+	addFileSeeds(f, "feed-debian/debian.json")
+	f.Add([]byte(`{"openssh":{"CVE-2024-6387":{"releases":{"bookworm":{"status":"resolved","fixed_version":"1:9.2p1-2+deb12u3","urgency":"high"}}}}}`))
+	f.Add([]byte(`{"openssh":{"TEMP-0000000-1A2B3C":{"releases":{"sid":{"status":"open"}}},"CVE-2023-51767":{"releases":{"sid":{"status":"open","urgency":"unimportant"}}}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<20 {
+			return
+		}
+		info, entries, err := readDebian(bytes.NewReader(data), nil)
+		if err != nil {
+			return
+		}
+		if info.Kept != len(entries) || info.Kept > info.CVEs || info.CVEs < 0 || info.Skipped < 0 {
+			t.Fatalf("info %+v for %d entries", info, len(entries))
+		}
+		var fixed []string
+		for k, rels := range entries {
+			if !cveIDRE.MatchString(k.cve) {
+				t.Fatalf("entry %q of %q is not a CVE id", k.cve, k.source)
+			}
+			for _, r := range rels {
+				if r.Status == DebianResolved {
+					if !ValidDebianVersion(r.FixedVersion) {
+						t.Fatalf("%s %s %s: kept fixed_version %q", k.source, k.cve, r.release, r.FixedVersion)
+					}
+					fixed = append(fixed, r.FixedVersion)
+				}
+			}
+		}
+		// The order of whatever versions the file holds is a consistent one.
+		for i := range min(len(fixed), 8) {
+			a, b := fixed[i], fixed[(i+1)%len(fixed)]
+			if CompareDebianVersions(a, a) != 0 || CompareDebianVersions(a, b) != -CompareDebianVersions(b, a) {
+				t.Fatalf("inconsistent order of %q and %q", a, b)
+			}
+		}
+	})
+}

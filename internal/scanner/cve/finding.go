@@ -19,16 +19,39 @@ const titleSummaryRunes = 100
 // injection found, default credentials, a database port open, …) that checks
 // confirm, not version matches. DoSOnly is set when the chosen CVSS vector
 // affects availability only, so PCI verdicts can exclude it.
-func (db *DB) finding(svc result.Service, r *record, o outcome) result.Finding {
+//
+// The distribution verdict v changes confidence, solution and evidence: a
+// match the Debian tracker confirms is rated ConfidenceDistroTracker and
+// advised with Debian's fixed package; one it cannot settle keeps the
+// distribution's lower confidence.
+func (db *DB) finding(svc result.Service, r *record, o outcome, v distroVerdict) result.Finding {
 	kev, epss := db.joined(r.ID)
 	t := o.hit.target
 	product, version := displayName(svc, t)
 	conf, distro := confidence(svc, t, o)
+	sol := solution(r.ID, product, fixFor(r, o.hit), distro, kev)
+	switch v.kind {
+	case distroVulnerable:
+		conf = ConfidenceDistroTracker
+		if o.value == triUnknown {
+			conf -= ConfidencePlatformPenalty
+		}
+		sol = v.solution(solution(r.ID, product, fixFor(r, o.hit), false, nil))
+		if kev != nil && kev.RequiredAction != "" {
+			sol += " CISA KEV required action: " + kev.RequiredAction
+		}
+	case distroUnsettled:
+		if !distro {
+			// Packaged (distro_id says so) though the tag escaped the pattern.
+			conf, distro = min(conf, ConfidenceDistroBanner), true
+			sol = solution(r.ID, product, fixFor(r, o.hit), distro, kev)
+		}
+	}
 	f := result.Finding{
 		CheckID:     "cve:" + r.ID,
 		Title:       title(r, product, version),
 		Description: r.Description,
-		Solution:    solution(r.ID, product, fixFor(r, o.hit), distro, kev),
+		Solution:    sol,
 		References:  references(r),
 		CVSSVector:  r.CVSS.Vector,
 		CVSSScore:   r.CVSS.Score,
@@ -39,7 +62,7 @@ func (db *DB) finding(svc result.Service, r *record, o outcome) result.Finding {
 		Service:     svc.Service,
 		CPE:         t.cpe.raw,
 		Confidence:  conf,
-		Evidence:    evidence(svc, r, o, distro, kev, epss),
+		Evidence:    evidence(svc, r, o, distro, v, kev, epss),
 		PCIFail:     r.CVSS.Score >= 4.0,
 		DoSOnly:     availabilityOnly(r.CVSS),
 		KEV:         kev != nil,
@@ -244,7 +267,7 @@ func bounds(e *entry) string {
 	return "exact version " + criteriaVersion(e.cpe)
 }
 
-func evidence(svc result.Service, r *record, o outcome, distro bool, kev *KEVEntry, epss *EPSSScore) string {
+func evidence(svc result.Service, r *record, o outcome, distro bool, v distroVerdict, kev *KEVEntry, epss *EPSSScore) string {
 	t, e := o.hit.target, o.hit.entry
 	var b strings.Builder
 	fmt.Fprintf(&b, "Service CPE %s (version %s) matches NVD criteria %s (%s).", t.cpe.raw, t.version, e.cpe.raw, bounds(e))
@@ -253,7 +276,10 @@ func evidence(svc result.Service, r *record, o outcome, distro bool, kev *KEVEnt
 		source = VersionSourceBanner
 	}
 	fmt.Fprintf(&b, " Version source: %s.", source)
-	if distro {
+	switch {
+	case v.kind != distroNone:
+		b.WriteString(v.evidence(r.ID))
+	case distro:
 		b.WriteString(" Distribution packaging detected: the fix may have been backported without a version change.")
 	}
 	if len(o.unconfirmed) > 0 {

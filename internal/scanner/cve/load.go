@@ -19,7 +19,7 @@ import (
 // and indexes it for Match. A missing directory or missing files give an
 // empty or partial DB, not an error. It returns an error naming the file when
 // a file cannot be read or is malformed (bad gzip, bad JSON or CSV, wrong
-// schema); see ScanNVD, ScanKEV and ScanEPSS for what is checked.
+// schema); see ScanNVD, ScanKEV, ScanEPSS and ScanDebian for what is checked.
 func Load(dir string) (*DB, error) {
 	db := &DB{byID: map[string]int32{}, index: map[string][]int32{}}
 	files, err := nvdFiles(filepath.Join(dir, "nvd"))
@@ -51,6 +51,17 @@ func Load(dir string) (*DB, error) {
 		}); err != nil {
 			return nil, err
 		}
+	}
+	if path, err := pickFile(dir, DebianFile); err != nil {
+		return nil, err
+	} else if path != "" {
+		if err := loadFile(path, func(r io.Reader) (err error) {
+			db.stats.Debian, db.debian, err = readDebian(r, keepDebianSource)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		db.stats.DebianLoaded = true
 	}
 	return db, nil
 }

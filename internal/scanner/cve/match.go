@@ -53,19 +53,28 @@ var distroReleases = map[string]bool{
 // ones are ignored). A CPE whose version is ANY takes svc.Version when it is
 // the application (part "a"). Services without a known version match
 // nothing: reporting every CVE of a product would bury the real ones.
-// Findings are ordered by CVSS score, highest first, then by CVE id. A nil
-// DB matches nothing.
+// When the service shows a Debian package version and the Debian security
+// tracker is loaded, the tracker settles each match: CVEs fixed by the
+// installed package are left out (see distro.go). Findings are ordered by
+// CVSS score, highest first, then by CVE id. A nil DB matches nothing.
 func (db *DB) Match(svc result.Service) []result.Finding {
 	if db == nil || len(db.records) == 0 {
 		return nil
 	}
 	ts := serviceTargets(svc)
+	pkg := packageOf(svc)
 	var out []result.Finding
 	for _, i := range db.candidates(ts) {
 		r := &db.records[i]
-		if o, ok := r.match(ts); ok {
-			out = append(out, db.finding(svc, r, o))
+		o, ok := r.match(ts)
+		if !ok {
+			continue
 		}
+		v := db.distroVerdict(pkg, o.hit.target, r.ID)
+		if v.kind == distroPatched {
+			continue // the distribution backported the fix (distro.go)
+		}
+		out = append(out, db.finding(svc, r, o, v))
 	}
 	slices.SortFunc(out, func(a, b result.Finding) int {
 		return cmp.Or(cmp.Compare(b.CVSSScore, a.CVSSScore), strings.Compare(a.CheckID, b.CheckID))

@@ -24,6 +24,9 @@
 // text of at most MaxBanner bytes):
 //
 //	distro, version_suffix  packaging tag after the version ("Ubuntu-3ubuntu0.6", "log")
+//	distro_id, distro_release, package, package_version
+//	                        what the distro tag proves ("debian", "bookworm", "openssh",
+//	                        "1:9.2p1-2+deb12u10"); see distro.go
 //	os                      operating system the service names ("Windows", "Linux 6.1.0 x86_64")
 //	auth                    "none": the service answered without credentials (Redis PING,
 //	                        Memcached, Elasticsearch/CouchDB GET /, PostgreSQL trust);

@@ -72,7 +72,9 @@ func (m Match) CPEs() []string {
 	return out
 }
 
-// sanitize makes every field printable and bounded.
+// sanitize makes every field printable and bounded, then derives the
+// distribution facts (distro.go) from the bounded fields: every Match
+// passes through here on its way out (ParseBanner, apply).
 func (m *Match) sanitize() {
 	m.Service = clipText(m.Service, 32)
 	m.Product = clipText(m.Product, maxProduct)
@@ -85,6 +87,7 @@ func (m *Match) sanitize() {
 		m.Also[i].Product = clipText(m.Also[i].Product, maxProduct)
 		m.Also[i].Version = clipText(m.Also[i].Version, maxVersion)
 	}
+	m.distroFacts()
 }
 
 // clipText returns s printable and at most n bytes long.
