@@ -49,7 +49,7 @@ start_snmpd
 start_etcd
 
 # Wait until every TCP port accepts connections (SNMP is UDP: given a moment).
-deadline=$((SECONDS + 60))
+deadline=$((SECONDS + 30))
 for var in $(sed -n 's/^\([A-Z0-9_]*\)=.*/\1/p' "$here/ports.env"); do
   case $var in SNMP_*) continue ;; esac
   port=${!var}

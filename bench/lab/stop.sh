@@ -18,5 +18,6 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 for pid in "${alive[@]}"; do kill -KILL "$pid" 2>/dev/null; done
-# PostgreSQL leaves a pid file, MariaDB a socket: nothing else to clean.
+# Postfix: start-fg may leave its master behind the recorded pid.
+for c in "$LAB"/postfix-*/conf; do [ -d "$c" ] && postfix -c "$c" abort >/dev/null 2>&1; done
 echo "lab stopped"

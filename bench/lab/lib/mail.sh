@@ -115,7 +115,7 @@ meta_directory = /etc/postfix
 shlib_directory = no
 mail_owner = postfix
 setgid_group = postdrop
-maillog_file = $LAB/log/postfix-$1.log
+maillog_file = /dev/stdout
 myhostname = $1.lab.invalid
 mydomain = lab.invalid
 myorigin = \$myhostname
@@ -144,11 +144,10 @@ CONF
 start_postfix() {
   postfix_instance weak "$SMTP_WEAK"
   postfix_instance hard "$SMTP_HARD"
-  # Weak: open relay for loopback and anyone, VRFY, AUTH in clear text.
+  # Weak: open relay for every loopback client (the scanner among them), VRFY, AUTH in clear text.
   cat >>"$LAB/postfix-weak/conf/main.cf" <<CONF
 mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit
-smtpd_recipient_restrictions = permit
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
 disable_vrfy_command = no
 smtpd_tls_security_level = none
 CONF
@@ -164,6 +163,7 @@ smtpd_tls_cert_file = $HARD_CERT
 smtpd_tls_key_file = $HARD_KEY
 smtpd_tls_protocols = >=TLSv1.2
 smtpd_tls_mandatory_protocols = >=TLSv1.2
+smtpd_tls_exclude_ciphers = aNULL, eNULL, EXPORT, DES, RC4, MD5, 3DES
 CONF
   run postfix-weak /usr/lib/postfix/sbin/master -d -c "$LAB/postfix-weak/conf"
   run postfix-hard /usr/lib/postfix/sbin/master -d -c "$LAB/postfix-hard/conf"
