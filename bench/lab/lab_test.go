@@ -2,6 +2,7 @@ package lab
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -141,5 +142,38 @@ func TestLab(t *testing.T) {
 		t.Errorf("%d of %d lab endpoints differ from expect.go:\n%s", failed, len(Expected), report.String())
 	} else {
 		t.Logf("lab:\n%s", report.String())
+	}
+}
+
+// TestLabDump writes the lab's ports and expectations as JSON to the file
+// named by PERIMETER_LAB_DUMP (compare.sh scores both scanners with it).
+func TestLabDump(t *testing.T) {
+	path := os.Getenv("PERIMETER_LAB_DUMP")
+	if path == "" {
+		t.Skip("PERIMETER_LAB_DUMP not set")
+	}
+	ports, err := Ports()
+	if err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Endpoint
+		Number int    `json:"number"`
+		Proto  string `json:"proto"`
+	}
+	var rows []row
+	for _, e := range Expected {
+		proto := result.TCP
+		if e.UDP {
+			proto = result.UDP
+		}
+		rows = append(rows, row{e, ports[e.Port], proto})
+	}
+	b, err := json.MarshalIndent(map[string]any{"endpoints": rows, "planted": Planted()}, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
