@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Dovecot (IMAP, POP3, and the SASL service Postfix authenticates against)
-# and Postfix, weak and hardened. Postfix can deliver nothing: every
-# transport is error(8), there are no DNS lookups, and master.cf has no
-# smtp/lmtp/local/pipe delivery agents at all.
+# and Postfix, weak and hardened. Postfix can deliver nothing: mail for
+# other domains is discarded, local mail bounces through error(8), there are
+# no DNS lookups, and master.cf has no smtp/lmtp/local/pipe delivery agents.
 
 # dovecot_conf NAME IMAP_PORT POP3_PORT: the part both instances share.
 dovecot_conf() {
@@ -125,9 +125,11 @@ inet_protocols = ipv4
 alias_maps =
 alias_database =
 local_recipient_maps = proxy:unix:passwd.byname
-# Nothing leaves: every transport is error(8), no DNS at all.
-default_transport = error:lab instance, no delivery
-relay_transport = error:lab instance, no delivery
+# Nothing leaves: mail for other domains goes to discard(8) (smtpd refuses
+# recipients that resolve to error(8) at RCPT time, which would hide the open
+# relay), local mail to error(8); master.cf has no smtp client, no DNS at all.
+default_transport = discard:lab instance, no delivery
+relay_transport = discard:lab instance, no delivery
 local_transport = error:lab instance, no delivery
 virtual_transport = error:lab instance, no delivery
 disable_dns_lookups = yes

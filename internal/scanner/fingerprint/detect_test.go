@@ -353,3 +353,29 @@ func TestDetectTLSALPN(t *testing.T) {
 			cpe: "cpe:2.3:a:caddyserver:caddy:*:*:*:*:*:*:*:*", extra: map[string]string{"tls_alpn": "h2"}})
 	})
 }
+
+// etcd on a port other than 2379 answers GET / like any Go server (a bare
+// 404); the detector asks GET /version and names it.
+func TestDetectEtcdOffPort(t *testing.T) {
+	t.Parallel()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/version", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}`)
+	})
+	srv := httptest.NewServer(mux) // "/" gets net/http's default 404
+	t.Cleanup(srv.Close)
+	port, _ := strconv.Atoi(srv.URL[strings.LastIndex(srv.URL, ":")+1:])
+	got := detectTCP(t, port)
+	if got.Service != "etcd" || got.Product != "etcd" || got.Version != "3.4.23" {
+		t.Fatalf("got %q %q %q, want etcd etcd 3.4.23", got.Service, got.Product, got.Version)
+	}
+
+	// Another Go server with the same 404 but no /version stays HTTP.
+	plain := httptest.NewServer(http.NewServeMux())
+	t.Cleanup(plain.Close)
+	port, _ = strconv.Atoi(plain.URL[strings.LastIndex(plain.URL, ":")+1:])
+	if got := detectTCP(t, port); got.Service != "http" {
+		t.Fatalf("plain Go server: service %q, want http", got.Service)
+	}
+}

@@ -230,7 +230,7 @@ func (r *detection) layer(ctx context.Context, l layer) (Match, bool) {
 	if o.byAnswer {
 		return r.refine(ctx, o.m, rest[i], l.tls, next), true
 	}
-	return o.m, true
+	return r.behindGo404(ctx, o.m, l.tls, next), true
 }
 
 // step runs one sequential plan step on conn: the TLS handshake or a probe,
@@ -246,7 +246,27 @@ func (r *detection) step(ctx context.Context, p *probe, conn net.Conn, inTLS, hi
 	if ok && byAnswer {
 		return r.refine(ctx, m, p, inTLS, next), true
 	}
+	if ok {
+		return r.behindGo404(ctx, m, inTLS, next), true
+	}
 	return m, ok
+}
+
+// behindGo404 asks GET /version on a fresh connection when an HTTP answer is
+// Go net/http's bare default 404: etcd off its usual port looks like any Go
+// server to GET /. m stays as it is unless etcd answers.
+func (r *detection) behindGo404(ctx context.Context, m Match, inTLS bool, next func() (net.Conn, error)) Match {
+	if !m.goBare404 {
+		return m
+	}
+	conn, err := next()
+	if err != nil {
+		return m
+	}
+	if em, ok, _ := r.runProbe(ctx, etcdProbe, conn, inTLS, r.d.probeTimeout()); ok {
+		return em
+	}
+	return m
 }
 
 // greetingServices are recognised from their greeting, and followed up

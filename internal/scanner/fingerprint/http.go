@@ -133,6 +133,7 @@ func parseHTTPResponse(b []byte) (Match, bool) {
 		}
 		m.set("http_title", Printable([]byte(title)))
 	}
+	m.goBare404 = resp.StatusCode == http.StatusNotFound && server == "" && strings.TrimSpace(string(body)) == "404 page not found"
 	jsonServices(&m, resp, body)
 	engineAPI(&m, resp)
 	return m, true

@@ -20,6 +20,10 @@ type Match struct {
 	Extra   map[string]string // facts for the checks; keys are listed in the package doc
 
 	tls bool // found inside a TLS session on the port (set by the detector only)
+	// goBare404 marks an HTTP answer that is Go net/http's default 404:
+	// etcd (and other Go API servers) answer GET / so; the detector then
+	// asks GET /version on a fresh connection.
+	goBare404 bool
 }
 
 // Software is a product and version named alongside the main one.

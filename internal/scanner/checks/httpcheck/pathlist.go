@@ -36,12 +36,12 @@ var pathProbes = []pathProbe{
 	{"/backup.tar.gz", idBackup, archive},
 	{"/db.sql", idBackup, sqlDump},
 	{"/dump.sql", idBackup, sqlDump},
+	{"/backup.sql", idBackup, sqlDump},
 	{"/index.php.bak", idBackup, phpSource},
 	{"/wp-config.php.bak", idBackup, phpSource},
 	{"/.DS_Store", idBackup, dsStore},
 	{"/phpinfo.php", idPHPInfo, phpinfo},
 	{"/info.php", idPHPInfo, phpinfo},
-	{"/test.php", idPHPInfo, phpinfo},
 	// Consoles count only when they work without credentials: a login form,
 	// or Tomcat's 401 with its realm, means present but protected.
 	{"/manager/html", idAdminConsole, console("Tomcat Manager", "Tomcat Web Application Manager",

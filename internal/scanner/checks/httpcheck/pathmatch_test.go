@@ -56,7 +56,7 @@ func TestPathExposures(t *testing.T) {
 		{"DS_Store", "/.DS_Store", resp{body: "\x00\x00\x00\x01Bud1\x00\x00\x10\x00"}, idBackup, []string{".DS_Store file"}},
 		{"phpinfo", "/phpinfo.php", resp{ctype: "text/html", body: phpinfoPage}, idPHPInfo, []string{`"PHP Version 8.2.7"`}},
 		{"info.php", "/info.php", resp{ctype: "text/html", body: phpinfoPage}, idPHPInfo, []string{"/info.php -> 200 OK"}},
-		{"test.php", "/test.php", resp{ctype: "text/html", body: phpinfoPage}, idPHPInfo, []string{"/test.php -> 200 OK"}},
+		{"backup.sql", "/backup.sql", resp{ctype: "application/sql", body: "-- MySQL dump 10.13\nDROP TABLE IF EXISTS `users`;\nCREATE TABLE `users` (id int);\nINSERT INTO `users` VALUES (1);\n"}, idBackup, []string{"/backup.sql -> 200 OK"}},
 		{"tomcat manager", "/manager/html", resp{ctype: "text/html", body: `<html><head><title>/manager</title></head><body><h1>Tomcat Web Application Manager</h1><a href="/manager/html/list">List Applications</a></body></html>`},
 			idAdminConsole, []string{"Tomcat Manager answers without credentials"}},
 		{"phpmyadmin open", "/phpmyadmin/", resp{ctype: "text/html", body: `<html><head><title>localhost / phpMyAdmin</title></head><body><div id="pma_navigation"></div></body></html>`},
