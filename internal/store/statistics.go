@@ -186,10 +186,10 @@ func (q *Q) LatestCompletedRuns(ctx context.Context, orgID string) ([]PCIScanRun
 }
 
 // pciFailingNow is a finding seen by one of the runs (bound after the tenant)
-// that fails PCI by its current status (scan.PCIFailSQL).
+// that fails PCI by its current status (pciFailSQL).
 func pciFailingNow(runs int) string {
 	return `finding_occurrences o JOIN findings f ON f.id = o.finding_id
-		WHERE o.organization_id = ? AND o.run_id IN (` + placeholders(runs) + `) AND ` + scan.PCIFailSQL()
+		WHERE o.organization_id = ? AND o.run_id IN (` + placeholders(runs) + `) AND ` + pciFailSQL
 }
 
 // PCIFailures counts, per run of an organization, the findings it saw that
