@@ -149,7 +149,7 @@ func hostResult(ref store.RunRef, h hostSeed, at time.Time) store.HostResult {
 			HostID: hostID, IP: h.ip, Hostname: hostname, Port: f.port, Protocol: proto, CheckID: f.check, Title: "Title of " + f.check,
 			Description: "Description of " + f.check, Solution: "Solution of " + f.check, References: refs, CVEs: f.cves,
 			CVSSScore: f.cvss, CVSSVector: "CVSS:3.1/AV:N", Severity: f.severity, Confidence: 90, Evidence: "Evidence of " + f.check,
-			PCIFail: f.autoFail || (f.cvss >= 4 && !f.dosOnly), PCIAutoFail: f.autoFail, DoSOnly: f.dosOnly, KEV: f.kev, EPSS: f.epss})
+			PCIAutoFail: f.autoFail, DoSOnly: f.dosOnly, KEV: f.kev, EPSS: f.epss})
 		hr.RunHost.Counts.Add(f.severity)
 	}
 	return hr

@@ -433,7 +433,7 @@ func hostResult(ref store.RunRef, h *result.Host, at time.Time) store.HostResult
 		sf := scan.Finding{ID: id, HostID: hostID, IP: ip, Hostname: hostname, Port: f.Port, Protocol: f.Protocol,
 			Service: f.Service, CheckID: f.CheckID, Title: f.Title, Description: f.Description, Solution: f.Solution,
 			References: f.References, CVEs: f.CVEs, CVSSScore: f.CVSSScore, CVSSVector: f.CVSSVector, Severity: f.Severity,
-			Confidence: f.Confidence, Evidence: f.Evidence, CPE: f.CPE, PCIFail: f.PCIFail, PCIAutoFail: f.PCIAutoFail,
+			Confidence: f.Confidence, Evidence: f.Evidence, CPE: f.CPE, PCIAutoFail: f.PCIAutoFail,
 			DoSOnly: f.DoSOnly, KEV: f.KEV, EPSS: f.EPSS}
 		if i, dup := seen[id]; dup { // one row per key: keep the most severe report
 			if sf.CVSSScore > hr.Findings[i].CVSSScore {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/perimeterhq/perimeter/internal/textclip"
 )
 
 // entry is one parsed item of a host list: an address interval or a hostname.
@@ -218,14 +220,4 @@ func isDigits(s string) bool {
 
 // clip shortens user input quoted back in messages so that one pasted
 // megabyte does not come back a thousand times larger.
-func clip(s string) string {
-	const max = 80
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func clip(s string) string { return textclip.Bytes(s, 80) }

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/perimeterhq/perimeter/internal/textclip"
 )
 
 // ParseError lists every problem of a port list, each naming the offending
@@ -145,14 +146,4 @@ func parsePort(s string) (int, string) {
 }
 
 // clip shortens input quoted back in messages.
-func clip(s string) string {
-	const max = 40
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func clip(s string) string { return textclip.Bytes(s, 40) }

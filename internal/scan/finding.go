@@ -1,9 +1,11 @@
 package scan
 
 import (
+	"slices"
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/pci"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
@@ -65,7 +67,6 @@ type Finding struct {
 	Confidence     int
 	Evidence       string
 	CPE            string
-	PCIFail        bool
 	PCIAutoFail    bool
 	DoSOnly        bool
 	KEV            bool
@@ -80,25 +81,24 @@ type Finding struct {
 	Product        string
 }
 
-// FailsPCI is the PCI rule for one finding: CVSS ≥ 4.0 fails unless the
-// finding only threatens availability (DoS); automatic failures fail whatever
-// their score. Accepted and false-positive findings (covered by an exception)
-// and fixed ones (a later scan confirmed them gone) do not count.
-func (f Finding) FailsPCI() bool {
-	if f.Status == FindingAccepted || f.Status == FindingFalsePositive || f.Status == FindingFixed {
-		return false
-	}
-	return f.PCIAutoFail || (f.CVSSScore >= 4.0 && !f.DoSOnly)
+// PCIWaivedStatuses are the statuses that take a finding out of PCI verdicts:
+// accepted and false positive (covered by an exception) and fixed (a later
+// scan confirmed it gone). The store's SQL mirror of the rule reads this list.
+var PCIWaivedStatuses = []string{FindingAccepted, FindingFalsePositive, FindingFixed}
+
+// PCIFacts is what the PCI rule reads about this finding. Exceptions that
+// change a finding's verdict plug in here (today through its status).
+func (f Finding) PCIFacts() pci.Facts {
+	return pci.Facts{Score: f.CVSSScore, DoSOnly: f.DoSOnly, AutoFail: f.PCIAutoFail,
+		Waived: slices.Contains(PCIWaivedStatuses, f.Status)}
 }
+
+// FailsPCI reports whether the finding counts against PCI compliance now
+// (pci.Fails over PCIFacts).
+func (f Finding) FailsPCI() bool { return pci.Fails(f.PCIFacts()) }
 
 // Counted reports whether a finding is currently open (for widgets and verdicts).
 func (f Finding) Counted() bool { return f.Status == FindingOpen || f.Status == FindingReopened }
-
-// pciFailExpr is FailsPCI in SQL, over the alias f.
-const pciFailExpr = "(f.status NOT IN ('accepted','false_positive','fixed') AND (f.pci_auto_fail OR (f.cvss_score >= 4.0 AND NOT f.dos_only)))"
-
-// PCIFailSQL is FailsPCI as a SQL condition over the findings alias f.
-func PCIFailSQL() string { return pciFailExpr }
 
 // FindingList declares how findings are filtered and sorted (alias f).
 var FindingList = listing.Spec{
@@ -119,7 +119,8 @@ var FindingList = listing.Spec{
 		{Name: "scan", Kind: listing.ID, Expr: "f.scan_id", Doc: "scan id"},
 		{Name: "host_id", Kind: listing.ID, Expr: "f.host_id"},
 		{Name: "product", Kind: listing.Enum, Expr: "f.product", Values: tenant.Products},
-		{Name: "pci_status", Kind: listing.Enum, Expr: "(CASE WHEN " + pciFailExpr + " THEN 'fail' ELSE 'pass' END)", Values: []string{"pass", "fail"}},
+		// pci_status is the PCI rule, which the store computes in SQL: no Expr here.
+		{Name: "pci_status", Kind: listing.Enum, Values: []string{"pass", "fail"}},
 		{Name: "kev", Kind: listing.Bool, Expr: "f.kev"},
 		{Name: "cvss_score", Expr: "f.cvss_score", Sortable: true, NoFilter: true},
 		{Name: "first_seen", Expr: "f.first_seen", Sortable: true, NoFilter: true},

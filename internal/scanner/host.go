@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/perimeterhq/perimeter/internal/pci"
 	"github.com/perimeterhq/perimeter/internal/scanner/checks"
 	"github.com/perimeterhq/perimeter/internal/scanner/portscan"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
@@ -169,11 +170,10 @@ func (e *engine) service(ctx context.Context, host *result.Host, hostname string
 }
 
 // normalizeFinding derives what the engine owns: severity from the score,
-// the PCI verdict (score ≥ 4.0 fails unless the finding is denial of service
-// only), and the port the finding was made on.
+// the PCI verdict (pci.Fails), and the port the finding was made on.
 func normalizeFinding(f *result.Finding, svc result.Service) {
 	f.Severity = result.SeverityFor(f.CVSSScore)
-	f.PCIFail = f.CVSSScore >= 4.0 && !f.DoSOnly
+	f.PCIFail = pci.Fails(pci.Facts{Score: f.CVSSScore, DoSOnly: f.DoSOnly, AutoFail: f.PCIAutoFail})
 	if f.Port == 0 && f.Protocol == "" {
 		f.Port, f.Protocol = svc.Port, svc.Protocol
 	}

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/perimeterhq/perimeter/internal/textclip"
 )
 
 // Frequencies of the frequency form.
@@ -287,14 +288,4 @@ func parseWeekday(s string) (time.Weekday, bool) {
 }
 
 // clip shortens input quoted back in messages.
-func clip(s string) string {
-	const max = 60
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func clip(s string) string { return textclip.Bytes(s, 60) }

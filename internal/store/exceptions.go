@@ -177,7 +177,7 @@ func (q *Q) UncoverFindings(ctx context.Context, orgID string, exceptionIDs []st
 
 // RecomputeRunVerdicts sets again the PCI verdict of every completed run of
 // an organization that saw a finding of one of the checks, from the current
-// status of the findings it saw (scan.PCIFailSQL): what exceptions change.
+// status of the findings it saw (pciFailSQL): what exceptions change.
 func (q *Q) RecomputeRunVerdicts(ctx context.Context, orgID string, checkIDs []string) error {
 	if len(checkIDs) == 0 {
 		return nil
@@ -188,7 +188,7 @@ func (q *Q) RecomputeRunVerdicts(ctx context.Context, orgID string, checkIDs []s
 	}
 	_, err := q.exec(ctx, `UPDATE scan_runs SET pci_compliant = NOT EXISTS (
 			SELECT 1 FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id
-			WHERE o.run_id = scan_runs.id AND `+scan.PCIFailSQL()+`)
+			WHERE o.run_id = scan_runs.id AND `+pciFailSQL+`)
 		WHERE organization_id = ? AND pci_compliant IS NOT NULL AND id IN (
 			SELECT o.run_id FROM findings f JOIN finding_occurrences o ON o.finding_id = f.id
 			WHERE f.organization_id = ? AND f.check_id IN (`+placeholders(len(checkIDs))+`))`, args...)

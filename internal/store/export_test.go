@@ -21,3 +21,13 @@ func (s *Store) CountForTest(ctx context.Context, query string, args ...any) (in
 	err := s.R().queryRow(ctx, query, args...).Scan(&n)
 	return n, err
 }
+
+// PCIFailSQLForTest evaluates the store's SQL mirror of the PCI rule over one
+// findings row built from the arguments.
+func (s *Store) PCIFailSQLForTest(ctx context.Context, score float64, dosOnly, autoFail bool, status string) (bool, error) {
+	var n int
+	err := s.R().queryRow(ctx, `SELECT CASE WHEN `+pciFailSQL+` THEN 1 ELSE 0 END FROM (SELECT CAST(? AS DOUBLE PRECISION) AS cvss_score,
+		CAST(? AS BOOLEAN) AS dos_only, CAST(? AS BOOLEAN) AS pci_auto_fail, CAST(? AS TEXT) AS status) f`,
+		score, dosOnly, autoFail, status).Scan(&n)
+	return n == 1, err
+}

@@ -16,7 +16,7 @@ import (
 // texts (description, solution, references, evidence), which only the detail
 // views show.
 const findingListColumns = `f.id, f.organization_id, f.host_id, f.ip, f.hostname, f.port, f.protocol, f.service, f.check_id,
-	f.title, f.cves, f.cvss_score, f.cvss_vector, f.severity, f.confidence, f.cpe, f.pci_fail, f.pci_auto_fail, f.dos_only,
+	f.title, f.cves, f.cvss_score, f.cvss_vector, f.severity, f.confidence, f.cpe, f.pci_auto_fail, f.dos_only,
 	f.kev, f.epss, f.status, f.first_seen, f.last_seen, f.fixed_at, f.last_run_id, f.scan_id, f.target_id, f.product`
 
 const findingDetailColumns = findingListColumns + `, f.description, f.solution, f.refs, f.evidence`
@@ -24,7 +24,7 @@ const findingDetailColumns = findingListColumns + `, f.description, f.solution, 
 // findingDest lists the scan destinations of findingListColumns.
 func findingDest(f *scan.Finding, cves *string) []any {
 	return []any{&f.ID, &f.OrganizationID, &f.HostID, &f.IP, &f.Hostname, &f.Port, &f.Protocol, &f.Service, &f.CheckID,
-		&f.Title, cves, &f.CVSSScore, &f.CVSSVector, &f.Severity, &f.Confidence, &f.CPE, &f.PCIFail, &f.PCIAutoFail, &f.DoSOnly,
+		&f.Title, cves, &f.CVSSScore, &f.CVSSVector, &f.Severity, &f.Confidence, &f.CPE, &f.PCIAutoFail, &f.DoSOnly,
 		&f.KEV, &f.EPSS, &f.Status, timeCol{&f.FirstSeen}, timeCol{&f.LastSeen}, nullTimeCol{&f.FixedAt}, &f.LastRunID,
 		&f.ScanID, &f.TargetID, &f.Product}
 }

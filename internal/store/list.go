@@ -65,7 +65,7 @@ func (q *Q) likeCond(expr, pattern string) (string, string) {
 // applyParams adds the client's criteria from p to lq.
 func (q *Q) applyParams(lq *listQuery, spec *listing.Spec, p listing.Params) {
 	for _, f := range p.Filters {
-		expr := f.Column.SQL()
+		expr := columnSQL(spec, f.Column)
 		if f.Column.Kind == listing.Hosts {
 			cond, args := q.hostsCond(f)
 			lq.where(cond, args...)

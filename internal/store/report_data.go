@@ -26,7 +26,7 @@ func (q *Q) RunReportHosts(ctx context.Context, orgID, runID string) ([]ReportHo
 	// host would walk them once per host).
 	failing := map[string]int{}
 	rows, err := q.query(ctx, `SELECT o.host_id, COUNT(*) FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id
-		WHERE o.run_id = ? AND o.organization_id = ? AND `+scan.PCIFailSQL()+` GROUP BY o.host_id`, runID, orgID)
+		WHERE o.run_id = ? AND o.organization_id = ? AND `+pciFailSQL+` GROUP BY o.host_id`, runID, orgID)
 	if err != nil {
 		return nil, err
 	}

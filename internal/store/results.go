@@ -166,7 +166,7 @@ func (q *Q) SaveHostResults(ctx context.Context, run RunRef, results []HostResul
 			findings = append(findings, []any{f.ID, run.OrganizationID, h.ID, h.IP, f.Hostname, f.Port, f.Protocol, f.Service,
 				f.CheckID, f.Title, f.Description, f.Solution, jsonVal(orEmpty(f.References)), strings.Join(f.CVEs, " "),
 				f.CVSSScore, f.CVSSVector, f.Severity, scan.SeverityRank(f.Severity), f.Confidence, f.Evidence, f.CPE,
-				f.PCIFail, f.PCIAutoFail, f.DoSOnly, f.KEV, f.EPSS, scan.FindingOpen, now, now, run.ID, run.ScanID,
+				foundPCIFail(f), f.PCIAutoFail, f.DoSOnly, f.KEV, f.EPSS, scan.FindingOpen, now, now, run.ID, run.ScanID,
 				run.TargetID, run.Product})
 			occurrences = append(occurrences, []any{run.ID, f.ID, run.OrganizationID, h.ID, scan.SeverityRank(f.Severity), f.CVSSScore, now})
 		}
@@ -304,6 +304,6 @@ func (q *Q) RunFindingStats(ctx context.Context, orgID, runID string) (scan.Stat
 	}
 	var failing int
 	err = q.queryRow(ctx, `SELECT COUNT(*) FROM finding_occurrences o JOIN findings f ON f.id = o.finding_id
-		WHERE o.run_id = ? AND `+scan.PCIFailSQL(), runID).Scan(&failing)
+		WHERE o.run_id = ? AND `+pciFailSQL, runID).Scan(&failing)
 	return st, failing == 0, mapErr(err)
 }

@@ -11,22 +11,6 @@ import (
 	"github.com/perimeterhq/perimeter/internal/scan"
 )
 
-// ResultsVersion is the organization's results version: it changes with every
-// stored batch, fixed finding and finished run (and any later change to
-// finding statuses), in the same transaction.
-func (q *Q) ResultsVersion(ctx context.Context, orgID string) (string, error) {
-	var v int64
-	err := q.queryRow(ctx, `SELECT results_version FROM organizations WHERE id = ?`, orgID).Scan(&v)
-	return strconv.FormatInt(v, 10), notFound(err, "Organization")
-}
-
-// BumpResultsVersion marks the organization's results changed; call it in the
-// transaction that changes them.
-func (q *Q) BumpResultsVersion(ctx context.Context, orgID string) error {
-	_, err := q.exec(ctx, `UPDATE organizations SET results_version = results_version + 1 WHERE id = ?`, orgID)
-	return err
-}
-
 // FindingCount is how many findings of an organization have a status and a
 // severity, and how many of those were open at a past moment.
 type FindingCount struct {
@@ -186,10 +170,10 @@ func (q *Q) LatestCompletedRuns(ctx context.Context, orgID string) ([]PCIScanRun
 }
 
 // pciFailingNow is a finding seen by one of the runs (bound after the tenant)
-// that fails PCI by its current status (scan.PCIFailSQL).
+// that fails PCI by its current status (pciFailSQL).
 func pciFailingNow(runs int) string {
 	return `finding_occurrences o JOIN findings f ON f.id = o.finding_id
-		WHERE o.organization_id = ? AND o.run_id IN (` + placeholders(runs) + `) AND ` + scan.PCIFailSQL()
+		WHERE o.organization_id = ? AND o.run_id IN (` + placeholders(runs) + `) AND ` + pciFailSQL
 }
 
 // PCIFailures counts, per run of an organization, the findings it saw that

@@ -9,6 +9,8 @@ import (
 
 	cvss31 "github.com/pandatix/go-cvss/31"
 
+	"github.com/perimeterhq/perimeter/internal/pci"
+
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
 )
 
@@ -111,11 +113,16 @@ func (m Meta) Validate() error {
 	return nil
 }
 
-// PCIFail reports the PCI ASV score rule: a base score of 4.0 or more fails,
-// unless the weakness is denial of service only.
+// PCIFail reports the PCI verdict of the check's findings (pci.Fails): a base
+// score of 4.0 or more fails unless the weakness is denial of service only,
+// and automatic failures fail whatever the score.
 func (m Meta) PCIFail() bool {
-	return m.Score >= 4.0 && !m.DoSOnly
+	return pci.Fails(pci.Facts{Score: m.Score, DoSOnly: m.DoSOnly, AutoFail: m.autoFail()})
 }
+
+// autoFail is PCIAutoFail unless the weakness is denial of service only,
+// which the ASV Program Guide keeps out of verdicts.
+func (m Meta) autoFail() bool { return m.PCIAutoFail && !m.DoSOnly }
 
 // Finding builds a finding of this check against t with the given evidence
 // (sanitised and truncated to MaxEvidence) and the meta's default confidence.
@@ -135,7 +142,7 @@ func (m Meta) Finding(t Target, evidence string) result.Finding {
 		Confidence:  m.Confidence,
 		Evidence:    Evidence(evidence),
 		PCIFail:     m.PCIFail(),
-		PCIAutoFail: m.PCIAutoFail && !m.DoSOnly,
+		PCIAutoFail: m.autoFail(),
 		DoSOnly:     m.DoSOnly,
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/perimeterhq/perimeter/internal/pci"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
 )
 
@@ -14,7 +15,7 @@ const titleSummaryRunes = 100
 
 // finding turns a matched record into a result.Finding.
 //
-// PCIFail follows the ASV rule (CVSS base score ≥ 4.0). PCIAutoFail stays
+// PCIFail is pci.Fails (CVSS base score ≥ 4.0 unless DoS-only). PCIAutoFail stays
 // false: the ASV automatic failures are behaviours and exposures (SQL
 // injection found, default credentials, a database port open, …) that checks
 // confirm, not version matches. DoSOnly is set when the chosen CVSS vector
@@ -47,6 +48,7 @@ func (db *DB) finding(svc result.Service, r *record, o outcome, v distroVerdict)
 			sol = solution(r.ID, product, fixFor(r, o.hit), distro, kev)
 		}
 	}
+	dosOnly := availabilityOnly(r.CVSS)
 	f := result.Finding{
 		CheckID:     "cve:" + r.ID,
 		Title:       title(r, product, version),
@@ -63,8 +65,8 @@ func (db *DB) finding(svc result.Service, r *record, o outcome, v distroVerdict)
 		CPE:         t.cpe.raw,
 		Confidence:  conf,
 		Evidence:    evidence(svc, r, o, distro, v, kev, epss),
-		PCIFail:     r.CVSS.Score >= 4.0,
-		DoSOnly:     availabilityOnly(r.CVSS),
+		PCIFail:     pci.Fails(pci.Facts{Score: r.CVSS.Score, DoSOnly: dosOnly}),
+		DoSOnly:     dosOnly,
 		KEV:         kev != nil,
 	}
 	if epss != nil {

@@ -112,7 +112,7 @@ func seedHost(ref store.RunRef, n, findings int, at time.Time, stats *scan.Stats
 			Solution:    "Upgrade the product to 2.4.62 or later, or disable the proxy module until the upgrade is possible.",
 			References:  []string{fmt.Sprintf("https://nvd.nist.gov/vuln/detail/CVE-2024-%05d", i)}, CVEs: []string{fmt.Sprintf("CVE-2024-%05d", i)},
 			CVSSScore: sev.cvss, CVSSVector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", Severity: sev.name, Confidence: 80,
-			Evidence: "Server: Example/2.4.49 (Unix)\nmatched cpe:2.3:a:example:product:2.4.49", PCIFail: sev.cvss >= 4})
+			Evidence: "Server: Example/2.4.49 (Unix)\nmatched cpe:2.3:a:example:product:2.4.49"})
 		hr.RunHost.Counts.Add(sev.name)
 		stats.Add(sev.name)
 	}
