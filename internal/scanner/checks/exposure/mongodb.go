@@ -48,19 +48,9 @@ func mongoCommand(c *netprobe.Conn, elems []bsonElem) (map[string]any, error) {
 // parseMongoReply checks the header and decodes the body section of an
 // OP_MSG reply; read fetches the rest of the message.
 func parseMongoReply(hdr []byte, read func(int) ([]byte, error), reqID uint32) (map[string]any, error) {
-	length := int(int32(binary.LittleEndian.Uint32(hdr)))
-	if length < 16+5+5 || length > maxMongoReply {
-		return nil, fmt.Errorf("%w: MongoDB message length %d", errBSON, length)
-	}
-	if op := binary.LittleEndian.Uint32(hdr[12:]); op != opMsg {
-		return nil, fmt.Errorf("%w: MongoDB reply opcode %d", errBSON, op)
-	}
-	if to := binary.LittleEndian.Uint32(hdr[8:]); to != reqID {
-		return nil, fmt.Errorf("%w: reply to request %d, sent %d", errBSON, to, reqID)
-	}
-	body, err := read(length - 16)
+	body, err := mongoReplyBody(hdr, read, reqID, opMsg, 5+5)
 	if err != nil {
-		return nil, fmt.Errorf("reading MongoDB reply: %w", err)
+		return nil, err
 	}
 	return parseOpMsgBody(body)
 }
@@ -123,19 +113,9 @@ func mongoLegacyCommand(c *netprobe.Conn, elems []bsonElem) (map[string]any, err
 // parseLegacyReply checks an OP_REPLY header and decodes its first
 // document (after responseFlags, cursorID, startingFrom, numberReturned).
 func parseLegacyReply(hdr []byte, read func(int) ([]byte, error), reqID uint32) (map[string]any, error) {
-	length := int(int32(binary.LittleEndian.Uint32(hdr)))
-	if length < 16+20+5 || length > maxMongoReply {
-		return nil, fmt.Errorf("%w: MongoDB message length %d", errBSON, length)
-	}
-	if op := binary.LittleEndian.Uint32(hdr[12:]); op != opReply {
-		return nil, fmt.Errorf("%w: MongoDB reply opcode %d", errBSON, op)
-	}
-	if to := binary.LittleEndian.Uint32(hdr[8:]); to != reqID {
-		return nil, fmt.Errorf("%w: reply to request %d, sent %d", errBSON, to, reqID)
-	}
-	body, err := read(length - 16)
+	body, err := mongoReplyBody(hdr, read, reqID, opReply, 20+5)
 	if err != nil {
-		return nil, fmt.Errorf("reading MongoDB reply: %w", err)
+		return nil, err
 	}
 	if n := int32(binary.LittleEndian.Uint32(body[16:])); n < 1 {
 		return nil, fmt.Errorf("%w: OP_REPLY without documents", errBSON)
@@ -205,4 +185,25 @@ func keys(m map[string]any) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// mongoReplyBody checks a reply header (length within bounds and at least
+// minBody bytes after the header, the expected opcode, an answer to reqID)
+// and reads the rest of the message.
+func mongoReplyBody(hdr []byte, read func(int) ([]byte, error), reqID, op uint32, minBody int) ([]byte, error) {
+	length := int(int32(binary.LittleEndian.Uint32(hdr)))
+	if length < 16+minBody || length > maxMongoReply {
+		return nil, fmt.Errorf("%w: MongoDB message length %d", errBSON, length)
+	}
+	if got := binary.LittleEndian.Uint32(hdr[12:]); got != op {
+		return nil, fmt.Errorf("%w: MongoDB reply opcode %d", errBSON, got)
+	}
+	if to := binary.LittleEndian.Uint32(hdr[8:]); to != reqID {
+		return nil, fmt.Errorf("%w: reply to request %d, sent %d", errBSON, to, reqID)
+	}
+	body, err := read(length - 16)
+	if err != nil {
+		return nil, fmt.Errorf("reading MongoDB reply: %w", err)
+	}
+	return body, nil
 }
