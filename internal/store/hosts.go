@@ -91,9 +91,18 @@ func (q *Q) OpenFindingCounts(ctx context.Context, orgID string, ips []string) (
 	if len(ips) == 0 {
 		return out, nil
 	}
-	rows, err := q.query(ctx, `SELECT f.ip, f.severity_rank, COUNT(*) FROM findings f WHERE f.organization_id = ?
-		AND f.ip IN (`+placeholders(len(ips))+`) AND f.status IN ('open', 'reopened') GROUP BY f.ip, f.severity_rank`,
-		idArgs(orgID, ips)...)
+	// The addresses drive the join (SQLite keeps a CROSS JOIN's order): one
+	// (organization_id, ip) index range each. With a plain IN list SQLite may
+	// walk the organization's open findings through the status index instead,
+	// which grows with the whole inventory rather than with the page.
+	values := strings.TrimSuffix(strings.Repeat("(CAST(? AS TEXT)),", len(ips)), ",")
+	args := make([]any, 0, len(ips)+1)
+	for _, ip := range ips {
+		args = append(args, ip)
+	}
+	rows, err := q.query(ctx, `WITH wanted (ip) AS (VALUES `+values+`) SELECT f.ip, f.severity_rank, COUNT(*)
+		FROM wanted CROSS JOIN findings f WHERE f.organization_id = ? AND f.ip = wanted.ip
+		AND f.status IN ('open', 'reopened') GROUP BY f.ip, f.severity_rank`, append(args, orgID)...)
 	if err != nil {
 		return nil, err
 	}
