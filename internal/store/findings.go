@@ -12,43 +12,6 @@ import (
 	"github.com/perimeterhq/perimeter/internal/scan"
 )
 
-// findingListColumns are a finding's columns in lists: everything but the long
-// texts (description, solution, references, evidence), which only the detail
-// views show.
-const findingListColumns = `f.id, f.organization_id, f.host_id, f.ip, f.hostname, f.port, f.protocol, f.service, f.check_id,
-	f.title, f.cves, f.cvss_score, f.cvss_vector, f.severity, f.confidence, f.cpe, f.pci_auto_fail, f.dos_only,
-	f.kev, f.epss, f.status, f.first_seen, f.last_seen, f.fixed_at, f.last_run_id, f.scan_id, f.target_id, f.product`
-
-const findingDetailColumns = findingListColumns + `, f.description, f.solution, f.refs, f.evidence`
-
-// findingDest lists the scan destinations of findingListColumns.
-func findingDest(f *scan.Finding, cves *string) []any {
-	return []any{&f.ID, &f.OrganizationID, &f.HostID, &f.IP, &f.Hostname, &f.Port, &f.Protocol, &f.Service, &f.CheckID,
-		&f.Title, cves, &f.CVSSScore, &f.CVSSVector, &f.Severity, &f.Confidence, &f.CPE, &f.PCIAutoFail, &f.DoSOnly,
-		&f.KEV, &f.EPSS, &f.Status, timeCol{&f.FirstSeen}, timeCol{&f.LastSeen}, nullTimeCol{&f.FixedAt}, &f.LastRunID,
-		&f.ScanID, &f.TargetID, &f.Product}
-}
-
-func scanFinding(sc interface{ Scan(...any) error }, extra ...any) (scan.Finding, error) {
-	var f scan.Finding
-	var cves string
-	err := sc.Scan(append(findingDest(&f, &cves), extra...)...)
-	f.CVEs = strings.Fields(cves)
-	return f, err
-}
-
-func scanFindingDetail(sc interface{ Scan(...any) error }, extra ...any) (scan.Finding, error) {
-	var f scan.Finding
-	var cves string
-	dest := append(findingDest(&f, &cves), &f.Description, &f.Solution, jsonCol{&f.References}, &f.Evidence)
-	err := sc.Scan(append(dest, extra...)...)
-	f.CVEs = strings.Fields(cves)
-	if f.References == nil {
-		f.References = []string{}
-	}
-	return f, err
-}
-
 // bytewise is expr compared byte by byte: PostgreSQL's "C" collation (the
 // database's default collation may ignore punctuation, which breaks prefix
 // ranges), SQLite's default BINARY.
