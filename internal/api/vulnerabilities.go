@@ -12,7 +12,11 @@ import (
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
-// VulnerabilityView is a finding as the API lists it.
+// VulnerabilityView is a finding as the API lists it: with VulnerabilityTexts,
+// the one mapping of the domain finding (scan.Finding) to the CG JSON shape,
+// whose names are a compatibility contract (LastRunID is last_history_id,
+// PCIStatus is derived). TestVulnerabilityViewCoversFinding fails for a field
+// of scan.Finding that neither carries nor lists as kept from clients.
 type VulnerabilityView struct {
 	ID            string     `json:"id"`
 	HostID        string     `json:"host_id"`

@@ -1,26 +1,79 @@
 package store
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/perimeterhq/perimeter/internal/scan"
 )
 
-// A finding's row mapping, in one place: findingColumns names the findings
-// table's columns that scan.Finding holds, findingDest scans them into a
-// scan.Finding and findingArgs gives their values for an insert, all three in
-// the same order. A new field of scan.Finding is added to these three (and a
-// migration); every read and write of findings goes through them, and
-// TestFindingRowRoundTrip fails for a field one of them misses.
-var findingColumns = []string{
-	"id", "organization_id", "host_id", "ip", "hostname", "port", "protocol", "service", "check_id",
-	"title", "cves", "cvss_score", "cvss_vector", "severity", "confidence", "cpe", "pci_auto_fail", "dos_only",
-	"kev", "epss", "status", "first_seen", "last_seen", "fixed_at", "last_run_id", "scan_id", "target_id", "product",
-	// The long texts come last: lists leave them out (only the detail views
-	// show them) by reading the columns before them.
-	"description", "solution", "refs", "evidence",
+// A finding's row mapping, in one place: findingRow pairs each column of the
+// findings table that scan.Finding holds with its field, and every read
+// (findingDest, the column lists) and write (findingArgs, findingInsert) of
+// findings is derived from it. A new field of scan.Finding is one line here
+// (and a migration); TestFindingRowRoundTrip fails for a field it misses.
+func findingRow(f *scan.Finding) []field {
+	return []field{
+		{"id", &f.ID}, {"organization_id", &f.OrganizationID}, {"host_id", &f.HostID}, {"ip", &f.IP},
+		{"hostname", &f.Hostname}, {"port", &f.Port}, {"protocol", &f.Protocol}, {"service", &f.Service},
+		{"check_id", &f.CheckID}, {"title", &f.Title}, {"cves", wordsCol{&f.CVEs}}, {"cvss_score", &f.CVSSScore},
+		{"cvss_vector", &f.CVSSVector}, {"severity", &f.Severity}, {"confidence", &f.Confidence}, {"cpe", &f.CPE},
+		{"pci_auto_fail", &f.PCIAutoFail}, {"dos_only", &f.DoSOnly}, {"kev", &f.KEV}, {"epss", &f.EPSS},
+		{"status", &f.Status}, {"first_seen", timeCol{&f.FirstSeen}}, {"last_seen", timeCol{&f.LastSeen}},
+		{"fixed_at", nullTimeCol{&f.FixedAt}}, {"last_run_id", &f.LastRunID}, {"scan_id", &f.ScanID},
+		{"target_id", &f.TargetID}, {"product", &f.Product},
+		// The long texts come last: lists leave them out (only the detail
+		// views show them) by reading the columns before them.
+		{"description", &f.Description}, {"solution", &f.Solution}, {"refs", jsonCol{&f.References}}, {"evidence", &f.Evidence},
+	}
 }
+
+// field is a column and the field of a row that holds it: a pointer to a
+// string, int, float64 or bool, or a column type (timeCol, nullTimeCol,
+// jsonCol, wordsCol) that converts.
+type field struct {
+	column string
+	dest   any
+}
+
+// value is the field's value for writing: a plain string, number or bool, or a
+// typed nil pointer for NULL, which upsertRows can also turn into PostgreSQL
+// arrays.
+func (c field) value() any {
+	switch d := c.dest.(type) {
+	case *string:
+		return *d
+	case *int:
+		return *d
+	case *float64:
+		return *d
+	case *bool:
+		return *d
+	case timeCol:
+		return ts(*d.dst)
+	case nullTimeCol:
+		if *d.dst == nil || (*d.dst).IsZero() {
+			return (*int64)(nil)
+		}
+		n := ts(**d.dst)
+		return &n
+	case jsonCol:
+		return jsonVal(d.dst)
+	case wordsCol:
+		return strings.Join(*d.dst, " ")
+	}
+	panic(fmt.Sprintf("store: column %s has no value for %T", c.column, c.dest))
+}
+
+// findingColumns are findingRow's columns, in its order.
+var findingColumns = func() []string {
+	var cols []string
+	for _, c := range findingRow(&scan.Finding{}) {
+		cols = append(cols, c.column)
+	}
+	return cols
+}()
 
 // findingTexts is how many of findingColumns' last columns are the long texts.
 const findingTexts = 4
@@ -65,31 +118,29 @@ func refreshSet(cols, kept []string) string {
 // findingDest lists the scan destinations of findingColumns, without the long
 // texts unless detail.
 func findingDest(f *scan.Finding, detail bool) []any {
-	dest := []any{&f.ID, &f.OrganizationID, &f.HostID, &f.IP, &f.Hostname, &f.Port, &f.Protocol, &f.Service, &f.CheckID,
-		&f.Title, wordsCol{&f.CVEs}, &f.CVSSScore, &f.CVSSVector, &f.Severity, &f.Confidence, &f.CPE, &f.PCIAutoFail, &f.DoSOnly,
-		&f.KEV, &f.EPSS, &f.Status, timeCol{&f.FirstSeen}, timeCol{&f.LastSeen}, nullTimeCol{&f.FixedAt}, &f.LastRunID,
-		&f.ScanID, &f.TargetID, &f.Product}
-	if detail {
-		dest = append(dest, &f.Description, &f.Solution, jsonCol{&f.References}, &f.Evidence)
+	row := findingRow(f)
+	if !detail {
+		row = row[:len(row)-findingTexts]
+	}
+	dest := make([]any, len(row))
+	for i, c := range row {
+		dest[i] = c.dest
 	}
 	return dest
 }
 
 // findingArgs lists the values of findingColumns and then findingDerived for
-// writing f. Every value is a plain string, number or bool, or a typed nil
-// pointer for NULL, which upsertRows can turn into PostgreSQL arrays.
+// writing f.
 func findingArgs(f scan.Finding) []any {
-	var fixed *int64
-	if f.FixedAt != nil && !f.FixedAt.IsZero() {
-		n := ts(*f.FixedAt)
-		fixed = &n
+	if f.References == nil {
+		f.References = []string{}
 	}
-	return []any{f.ID, f.OrganizationID, f.HostID, f.IP, f.Hostname, f.Port, f.Protocol, f.Service, f.CheckID,
-		f.Title, strings.Join(f.CVEs, " "), f.CVSSScore, f.CVSSVector, f.Severity, f.Confidence, f.CPE, f.PCIAutoFail, f.DoSOnly,
-		f.KEV, f.EPSS, f.Status, ts(f.FirstSeen), ts(f.LastSeen), fixed, f.LastRunID, f.ScanID, f.TargetID, f.Product,
-		f.Description, f.Solution, jsonVal(orEmpty(f.References)), f.Evidence,
-		// findingDerived
-		scan.SeverityRank(f.Severity), foundPCIFail(f)}
+	row := findingRow(&f)
+	args := make([]any, 0, len(row)+len(findingDerived))
+	for _, c := range row {
+		args = append(args, c.value())
+	}
+	return append(args, scan.SeverityRank(f.Severity), foundPCIFail(f))
 }
 
 // scanFinding scans a row of findingListColumns (then extra) into a finding.

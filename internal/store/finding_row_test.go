@@ -67,7 +67,7 @@ func TestFindingRowRoundTrip(t *testing.T) {
 				return err
 			}
 			hr := store.HostResult{Host: scan.Host{ID: hostID, IP: ip, Status: "up"},
-				RunHost: scan.RunHost{ID: scan.RunHostID(runID, ip), RunID: runID, HostID: hostID, IP: ip, Status: "up", ScannedAt: t0},
+				RunHost:  scan.RunHost{ID: scan.RunHostID(runID, ip), RunID: runID, HostID: hostID, IP: ip, Status: "up", ScannedAt: t0},
 				Findings: []scan.Finding{want}}
 			return q.SaveHostResults(ctx, ref, []store.HostResult{hr}, t0)
 		}))
@@ -106,7 +106,7 @@ func TestFindingRowRoundTrip(t *testing.T) {
 		later := t0.Add(2 * time.Hour)
 		must(t, f.s.Tx(ctx, func(q *store.Q) error {
 			hr := store.HostResult{Host: scan.Host{ID: hostID, IP: ip, Status: "up"},
-				RunHost: scan.RunHost{ID: scan.RunHostID(runID, ip), RunID: runID, HostID: hostID, IP: ip, Status: "up", ScannedAt: later},
+				RunHost:  scan.RunHost{ID: scan.RunHostID(runID, ip), RunID: runID, HostID: hostID, IP: ip, Status: "up", ScannedAt: later},
 				Findings: []scan.Finding{again}}
 			return q.SaveHostResults(ctx, ref, []store.HostResult{hr}, later)
 		}))
