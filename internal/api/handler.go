@@ -11,7 +11,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
-	"github.com/perimeterhq/perimeter/internal/store"
+	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
 // Auth says what credentials an operation needs.
@@ -66,8 +66,8 @@ type Empty struct{}
 type Ctx struct {
 	R     *http.Request
 	W     http.ResponseWriter
-	Actor *app.Actor   // set for AuthUser operations
-	Key   store.APIKey // set for AuthUser and AuthKey operations
+	Actor *app.Actor    // set for AuthUser operations
+	Key   tenant.APIKey // set for AuthUser and AuthKey operations
 	List  listing.Params
 	api   *API
 }

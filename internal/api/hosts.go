@@ -5,7 +5,6 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/scan"
-	"github.com/perimeterhq/perimeter/internal/store"
 )
 
 // HostView is an inventory host as the API lists it.
@@ -100,7 +99,7 @@ func (a *API) getHost(c *Ctx, _ *NoBody) (*hostEnvelope, error) {
 	}
 	return &hostEnvelope{HostDetailView{HostView: hostView(d.HostSummary), Services: views(d.Services, serviceView),
 		Findings: views(d.Findings, vulnerabilityView), FindingsCount: d.FindingCount, HistoriesCount: d.RunCount,
-		Histories: views(d.Runs, func(r store.HostRun) HostHistoryView {
+		Histories: views(d.Runs, func(r scan.HostRun) HostHistoryView {
 			return HostHistoryView{HistoryID: r.RunID, ScanID: r.ScanID, TargetID: r.TargetID, HistoryStatus: r.Status,
 				QueuedAt: r.QueuedAt, FinishedAt: r.FinishedAt, HostStatus: r.Host.Status, OS: r.Host.OS, OpenPorts: r.Host.OpenPorts,
 				Vulnerabilities: severityCounts(r.Host.Counts), ScannedAt: r.Host.ScannedAt}
@@ -119,7 +118,7 @@ type riskyHostList struct {
 }
 
 func (a *API) mostVulnerableHosts(c *Ctx, _ *NoBody) (*riskyHostList, error) {
-	limit, err := limitParam(c, 100)
+	limit, err := limitParam(c, app.RiskyHostsLimit.Max)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/scan"
-	"github.com/perimeterhq/perimeter/internal/store"
 )
 
 // historyParam documents the run a scan's result views show.
@@ -69,7 +68,7 @@ type RunVulnerabilityView struct {
 	SeenAt    time.Time `json:"seen_at" doc:"when this run saw it"`
 }
 
-func runVulnerabilityView(rf store.RunFinding) RunVulnerabilityView {
+func runVulnerabilityView(rf scan.RunFinding) RunVulnerabilityView {
 	return RunVulnerabilityView{VulnerabilityView: vulnerabilityView(rf.Finding), SeenAt: rf.SeenAt}
 }
 
@@ -212,7 +211,7 @@ func (a *API) scanStatistics(c *Ctx, _ *NoBody) (*scanStatisticsEnvelope, error)
 		}
 		return t
 	})
-	v.Ports = views(st.Ports, func(p store.PortCount) PortStatView {
+	v.Ports = views(st.Ports, func(p scan.PortCount) PortStatView {
 		return PortStatView{Port: p.Port, Protocol: p.Protocol, Service: p.Service, Hosts: p.Hosts, Findings: p.Findings}
 	})
 	v.Services = views(st.Services, func(s app.ServiceCount) ServiceStatView {

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scan"
-	"github.com/perimeterhq/perimeter/internal/store"
 )
 
 // ScanView is a scan as the API shows it.
@@ -144,7 +143,7 @@ func (a *API) scanDetail(c *Ctx, s scan.Scan) (*scanEnvelope, error) {
 	return &scanEnvelope{v}, nil
 }
 
-func (a *API) listScansWith(c *Ctx, f store.ScanFilter) (*scanList, error) {
+func (a *API) listScansWith(c *Ctx, f scan.Filter) (*scanList, error) {
 	ss, total, err := a.app.ListScans(c.Context(), c.Actor, f, c.List)
 	if err != nil {
 		return nil, err
@@ -153,7 +152,7 @@ func (a *API) listScansWith(c *Ctx, f store.ScanFilter) (*scanList, error) {
 }
 
 func (a *API) listScans(c *Ctx, _ *NoBody) (*scanList, error) {
-	return a.listScansWith(c, store.ScanFilter{})
+	return a.listScansWith(c, scan.Filter{})
 }
 
 func (a *API) upcomingScans(c *Ctx, _ *NoBody) (*scanList, error) {
@@ -161,11 +160,11 @@ func (a *API) upcomingScans(c *Ctx, _ *NoBody) (*scanList, error) {
 		c.List.Sort, _ = scan.List.Column("next_run_at")
 		c.List.Desc = false
 	}
-	return a.listScansWith(c, store.ScanFilter{Scheduled: true})
+	return a.listScansWith(c, scan.Filter{Scheduled: true})
 }
 
 func (a *API) runningScans(c *Ctx, _ *NoBody) (*scanList, error) {
-	return a.listScansWith(c, store.ScanFilter{Statuses: []string{scan.StatusQueued, scan.StatusRunning, scan.StatusStopping}})
+	return a.listScansWith(c, scan.Filter{Statuses: []string{scan.StatusQueued, scan.StatusRunning, scan.StatusStopping}})
 }
 
 type historyList struct {

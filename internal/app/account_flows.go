@@ -20,7 +20,7 @@ type ConfirmationInfo struct {
 
 // ConfirmationInfo checks a confirmation token without using it: not found
 // when unknown, expired, used or not reachable through key.
-func (a *App) ConfirmationInfo(ctx context.Context, key store.APIKey, token string) (ConfirmationInfo, error) {
+func (a *App) ConfirmationInfo(ctx context.Context, key tenant.APIKey, token string) (ConfirmationInfo, error) {
 	if token == "" {
 		return ConfirmationInfo{}, errs.Field("confirmation_token", "can't be blank")
 	}
@@ -34,7 +34,7 @@ func (a *App) ConfirmationInfo(ctx context.Context, key store.APIKey, token stri
 // Confirm uses a confirmation token: the user is confirmed and, when given
 // (required if they have none), the password set; their sessions are revoked
 // when the password changes.
-func (a *App) Confirm(ctx context.Context, key store.APIKey, token, password string, confirmation *string) (user.User, error) {
+func (a *App) Confirm(ctx context.Context, key tenant.APIKey, token, password string, confirmation *string) (user.User, error) {
 	if token == "" {
 		return user.User{}, errs.Field("confirmation_token", "can't be blank")
 	}
@@ -225,7 +225,7 @@ type InvitationInfo struct {
 
 // InvitationInfo checks an invitation token without using it; an unknown,
 // expired or used one is Valid=false.
-func (a *App) InvitationInfo(ctx context.Context, key store.APIKey, token string) (InvitationInfo, error) {
+func (a *App) InvitationInfo(ctx context.Context, key tenant.APIKey, token string) (InvitationInfo, error) {
 	if token == "" {
 		return InvitationInfo{}, errs.Field("invitation_token", "can't be blank")
 	}
@@ -240,7 +240,7 @@ func (a *App) InvitationInfo(ctx context.Context, key store.APIKey, token string
 
 // AcceptInvitation uses an invitation token: sets password and names,
 // confirms the user and signs them in.
-func (a *App) AcceptInvitation(ctx context.Context, key store.APIKey, token, password string, confirmation *string, first, last string) (SignInResult, error) {
+func (a *App) AcceptInvitation(ctx context.Context, key tenant.APIKey, token, password string, confirmation *string, first, last string) (SignInResult, error) {
 	if token == "" {
 		return SignInResult{}, errs.Field("invitation_token", "can't be blank")
 	}
@@ -290,7 +290,7 @@ func (a *App) AcceptInvitation(ctx context.Context, key store.APIKey, token, pas
 // ForgotPassword e-mails a reset token when email belongs to a user
 // reachable through key; it answers the same whatever the address, so it
 // reveals nothing.
-func (a *App) ForgotPassword(ctx context.Context, key store.APIKey, email string) error {
+func (a *App) ForgotPassword(ctx context.Context, key tenant.APIKey, email string) error {
 	email = user.NormalizeEmail(email)
 	if email == "" {
 		return errs.Field("email", "can't be blank")
@@ -326,7 +326,7 @@ func (a *App) ForgotPassword(ctx context.Context, key store.APIKey, email string
 
 // ResetPassword uses a reset token: sets the password, confirms the user
 // (the e-mail proved the address) and revokes every session.
-func (a *App) ResetPassword(ctx context.Context, key store.APIKey, token, password string, confirmation *string) error {
+func (a *App) ResetPassword(ctx context.Context, key tenant.APIKey, token, password string, confirmation *string) error {
 	if token == "" {
 		return errs.Field("reset_password_token", "can't be blank")
 	}
@@ -388,7 +388,7 @@ func (a *App) IssueSSOLink(ctx context.Context, act *Actor, id string) (SSOLink,
 }
 
 // SSOSignIn uses an SSO token and opens a session for its user.
-func (a *App) SSOSignIn(ctx context.Context, key store.APIKey, token string) (SignInResult, error) {
+func (a *App) SSOSignIn(ctx context.Context, key tenant.APIKey, token string) (SignInResult, error) {
 	if token == "" {
 		return SignInResult{}, errs.Field("sso_token", "can't be blank")
 	}

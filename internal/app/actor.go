@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 	"github.com/perimeterhq/perimeter/internal/user"
 )
@@ -20,7 +19,7 @@ const (
 type Actor struct {
 	User           user.User
 	Org            tenant.Organization
-	APIKey         store.APIKey
+	APIKey         tenant.APIKey
 	Via            string
 	SessionID      string
 	ExpiresAt      *time.Time // nil for access tokens (they do not expire)

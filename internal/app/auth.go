@@ -21,7 +21,7 @@ var (
 
 // AuthenticateAPIKey resolves an X-API-KEY value. Unknown and revoked keys are
 // both a 401 that says nothing more.
-func (a *App) AuthenticateAPIKey(ctx context.Context, key string) (store.APIKey, error) {
+func (a *App) AuthenticateAPIKey(ctx context.Context, key string) (tenant.APIKey, error) {
 	k, _, err := a.Authenticate(ctx, key, "", "", false)
 	return k, err
 }
@@ -30,13 +30,13 @@ func (a *App) AuthenticateAPIKey(ctx context.Context, key string) (store.APIKey,
 // when withUser, the Authorization scheme ("bearer": a session, "basic": an
 // access token) and token. It answers from the credentials cache (see
 // authCache) when the authentication epoch has not moved.
-func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, withUser bool) (store.APIKey, *Actor, error) {
+func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, withUser bool) (tenant.APIKey, *Actor, error) {
 	if !strings.HasPrefix(apiKey, secret.PrefixAPIKey) || len(apiKey) > 128 {
-		return store.APIKey{}, nil, errBadAPIKey
+		return tenant.APIKey{}, nil, errBadAPIKey
 	}
 	epoch, err := a.auth.sync(ctx, a.store)
 	if err != nil {
-		return store.APIKey{}, nil, err
+		return tenant.APIKey{}, nil, err
 	}
 	keyHash := secret.Hash(apiKey)
 	k, ok := a.auth.key(keyHash, a.now())
@@ -56,7 +56,7 @@ func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, wi
 	if !withUser {
 		return k, nil, nil
 	}
-	var lookup func(context.Context, store.APIKey, string) (*Actor, error)
+	var lookup func(context.Context, tenant.APIKey, string) (*Actor, error)
 	switch scheme {
 	case "bearer":
 		lookup = a.AuthenticateSession
@@ -80,7 +80,7 @@ func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, wi
 
 // AuthenticateSession resolves a bearer session token used with key, without
 // the cache.
-func (a *App) AuthenticateSession(ctx context.Context, key store.APIKey, token string) (*Actor, error) {
+func (a *App) AuthenticateSession(ctx context.Context, key tenant.APIKey, token string) (*Actor, error) {
 	if !strings.HasPrefix(token, secret.PrefixSession) || len(token) > 128 {
 		return nil, errBadToken
 	}
@@ -99,7 +99,7 @@ func (a *App) AuthenticateSession(ctx context.Context, key store.APIKey, token s
 
 // AuthenticateAccessToken resolves an access token (Authorization: Basic
 // <token>), without the cache.
-func (a *App) AuthenticateAccessToken(ctx context.Context, key store.APIKey, token string) (*Actor, error) {
+func (a *App) AuthenticateAccessToken(ctx context.Context, key tenant.APIKey, token string) (*Actor, error) {
 	if !strings.HasPrefix(token, secret.PrefixAccessToken) || len(token) > 128 {
 		return nil, errBadToken
 	}
@@ -146,7 +146,7 @@ type Credentials struct {
 
 // SignIn checks a username (e-mail) and password and opens a session (see
 // SignInWith).
-func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password string) (SignInResult, error) {
+func (a *App) SignIn(ctx context.Context, key tenant.APIKey, username, password string) (SignInResult, error) {
 	return a.SignInWith(ctx, key, Credentials{Username: username, Password: password})
 }
 
@@ -159,7 +159,7 @@ func (a *App) SignIn(ctx context.Context, key store.APIKey, username, password s
 // two-factor authentication on, a right password without a valid code is a
 // 401 whose body says {"two_factor_required": true, "methods": [...]} [CG];
 // wrong codes are throttled per user (two_factor.go).
-func (a *App) SignInWith(ctx context.Context, key store.APIKey, c Credentials) (SignInResult, error) {
+func (a *App) SignInWith(ctx context.Context, key tenant.APIKey, c Credentials) (SignInResult, error) {
 	if c.UseRecovery && strings.TrimSpace(c.RecoveryCode) == "" {
 		return SignInResult{}, errs.Field("recovery_code", "can't be blank")
 	}
@@ -199,7 +199,7 @@ func (a *App) SignInWith(ctx context.Context, key store.APIKey, c Credentials) (
 // sign_in_with_recovery_code, check_2fa, send_sms_otp): the throttled
 // password check, confirmation and the organization-tree rule. It returns
 // the actor the user would be.
-func (a *App) checkPassword(ctx context.Context, key store.APIKey, username, password string) (*Actor, error) {
+func (a *App) checkPassword(ctx context.Context, key tenant.APIKey, username, password string) (*Actor, error) {
 	username = user.NormalizeEmail(username)
 	if username == "" || password == "" {
 		f := errs.Fields{}
@@ -262,7 +262,7 @@ func (a *App) checkPassword(ctx context.Context, key store.APIKey, username, pas
 
 // signInFailed audits a failed try (already counted by beginSignIn) and
 // returns the uniform 401, or 429 once the address must wait.
-func (a *App) signInFailed(ctx context.Context, key store.APIKey, att signInAttempt, u user.User, found bool) error {
+func (a *App) signInFailed(ctx context.Context, key tenant.APIKey, att signInAttempt, u user.User, found bool) error {
 	throttled := att.wait > 0
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		orgID, resID := key.OrganizationID, ""

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/store"
+	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
 // authCacheSize bounds the cache; when it is full it starts over (a burst of
@@ -31,7 +32,7 @@ type authCache struct {
 }
 
 type cachedKey struct {
-	key store.APIKey
+	key tenant.APIKey
 	at  time.Time
 }
 
@@ -56,17 +57,17 @@ func (c *authCache) sync(ctx context.Context, s *store.Store) (int64, error) {
 	return n, nil
 }
 
-func (c *authCache) key(hash string, now time.Time) (store.APIKey, bool) {
+func (c *authCache) key(hash string, now time.Time) (tenant.APIKey, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	k, ok := c.keys[hash]
 	if !ok || now.Sub(k.at) >= keyTTL {
-		return store.APIKey{}, false
+		return tenant.APIKey{}, false
 	}
 	return k.key, true
 }
 
-func (c *authCache) putKey(epoch int64, hash string, k store.APIKey, now time.Time) {
+func (c *authCache) putKey(epoch int64, hash string, k tenant.APIKey, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if epoch != c.epoch { // something changed while this request looked it up

@@ -95,7 +95,7 @@ func (a *App) createPlatform(ctx context.Context, q *store.Q) (tenant.Organizati
 // which exists nowhere else afterwards.
 func (a *App) createAPIKey(ctx context.Context, q *store.Q, orgID, createdBy, name string) (string, error) {
 	key := secret.NewToken(secret.PrefixAPIKey)
-	k := store.APIKey{ID: newID(), OrganizationID: orgID, Name: name, Prefix: key[:len(secret.PrefixAPIKey)+6],
+	k := tenant.APIKey{ID: newID(), OrganizationID: orgID, Name: name, Prefix: key[:len(secret.PrefixAPIKey)+6],
 		CreatedBy: createdBy, CreatedAt: a.now()}
 	if err := q.CreateAPIKey(ctx, k, secret.Hash(key)); err != nil {
 		return "", err

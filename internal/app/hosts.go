@@ -53,7 +53,7 @@ type HostDetail struct {
 	Services     []scan.Service // as its last run saw them
 	Findings     []scan.Finding // open, most severe first, at most MaxHostFindings
 	FindingCount int
-	Runs         []store.HostRun // the runs that scanned it, newest first, at most MaxHostRuns
+	Runs         []scan.HostRun // the runs that scanned it, newest first, at most MaxHostRuns
 	RunCount     int
 }
 
@@ -65,13 +65,19 @@ func hostFilters(h scan.Host) []listing.Filter {
 	return []listing.Filter{{Column: hostCol, Op: listing.OpIn, Values: []string{h.ID}}, {Column: ip, Op: listing.OpIn, Values: []string{h.IP}}}
 }
 
+// mostSevereFirst are the list parameters of the first perPage findings that
+// match filters, most severe first.
+func mostSevereFirst(perPage int, filters []listing.Filter) listing.Params {
+	sev, _ := scan.FindingList.Column("severity")
+	return listing.Params{Page: 1, PerPage: perPage, Sort: sev, Desc: true, Filters: filters}
+}
+
 // openFindingsOf are the list parameters of a host's open findings, most
 // severe first.
 func openFindingsOf(h scan.Host, perPage int) listing.Params {
 	statusCol, _ := scan.FindingList.Column("status")
-	sev, _ := scan.FindingList.Column("severity")
-	return listing.Params{Page: 1, PerPage: perPage, Sort: sev, Desc: true, Filters: append(hostFilters(h),
-		listing.Filter{Column: statusCol, Op: listing.OpIn, Values: []string{scan.FindingOpen, scan.FindingReopened}})}
+	return mostSevereFirst(perPage, append(hostFilters(h),
+		listing.Filter{Column: statusCol, Op: listing.OpIn, Values: []string{scan.FindingOpen, scan.FindingReopened}}))
 }
 
 // GetHost returns a host of the caller's organization's inventory with the
@@ -118,14 +124,14 @@ type HostRisk struct {
 
 // MostVulnerableHosts ranks the caller's organization's hosts by their open
 // findings weighted by severity (scan.SeverityWeight: critical 10, high 5,
-// medium 2, low 1), at most limit (default 10, at most 100); asOf is when the
+// medium 2, low 1), at most limit (see RiskyHostsLimit); asOf is when the
 // ranking was computed (see cached). Hosts without weighted findings are left
 // out.
 func (a *App) MostVulnerableHosts(ctx context.Context, act *Actor, limit int) (hosts []HostRisk, asOf time.Time, err error) {
 	if err := act.can("hosts", "read"); err != nil {
 		return nil, time.Time{}, err
 	}
-	limit = clampLimit(limit, 10, 100)
+	limit = RiskyHostsLimit.Clamp(limit)
 	q := a.store.R()
 	ranked, asOf, err := cached(ctx, a, act.Org.ID, "hosts:"+strconv.Itoa(limit), "", true, func(ctx context.Context) ([]store.HostRisk, error) {
 		return q.MostVulnerableHosts(ctx, act.Org.ID, limit)

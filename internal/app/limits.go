@@ -202,7 +202,7 @@ func (a *App) checkMaxUsers(ctx context.Context, q *store.Q, orgID string) error
 // whose active plans grants api_access. It runs on every request: the key
 // carries its organization's path, so the platform (root, path "/<id>/") is
 // recognized without a query, and the plans are read in one.
-func (a *App) checkAPIAccess(ctx context.Context, key store.APIKey) error {
+func (a *App) checkAPIAccess(ctx context.Context, key tenant.APIKey) error {
 	if strings.Count(key.OrgPath, "/") == 2 {
 		return nil
 	}

@@ -429,12 +429,8 @@ func hostResult(ref store.RunRef, h *result.Host, at time.Time) store.HostResult
 		hostname = h.Hostnames[0]
 	}
 	for _, f := range h.Findings {
-		id := scan.FindingID(ref.OrganizationID, hostID, f.Port, f.Protocol, f.CheckID)
-		sf := scan.Finding{ID: id, HostID: hostID, IP: ip, Hostname: hostname, Port: f.Port, Protocol: f.Protocol,
-			Service: f.Service, CheckID: f.CheckID, Title: f.Title, Description: f.Description, Solution: f.Solution,
-			References: f.References, CVEs: f.CVEs, CVSSScore: f.CVSSScore, CVSSVector: f.CVSSVector, Severity: f.Severity,
-			Confidence: f.Confidence, Evidence: f.Evidence, CPE: f.CPE, PCIAutoFail: f.PCIAutoFail,
-			DoSOnly: f.DoSOnly, KEV: f.KEV, EPSS: f.EPSS}
+		sf := findingOf(ref.OrganizationID, hostID, ip, hostname, f)
+		id := sf.ID
 		if i, dup := seen[id]; dup { // one row per key: keep the most severe report
 			if sf.CVSSScore > hr.Findings[i].CVSSScore {
 				hr.Findings[i] = sf
@@ -450,4 +446,18 @@ func hostResult(ref store.RunRef, h *result.Host, at time.Time) store.HostResult
 	hr.Host = scan.Host{ID: hostID, IP: ip, Hostnames: h.Hostnames, OS: h.OS, Status: h.Status, OpenPorts: hr.RunHost.OpenPorts,
 		Services: strings.Join(summary, "; ")}
 	return hr
+}
+
+// findingOf is the one conversion of a finding the engine reported on a host
+// into the domain finding: the engine's fields, the host's identity and the
+// deduplication key (scan.FindingID). The engine's PCIFail is not kept: the
+// verdict is recomputed from the finding (scan.Finding.FailsPCI), so that
+// exceptions apply. What the run adds (organization, run, scan, status, times)
+// the store sets when it saves the batch.
+func findingOf(orgID, hostID, ip, hostname string, f result.Finding) scan.Finding {
+	return scan.Finding{ID: scan.FindingID(orgID, hostID, f.Port, f.Protocol, f.CheckID), HostID: hostID, IP: ip, Hostname: hostname,
+		Port: f.Port, Protocol: f.Protocol, Service: f.Service, CheckID: f.CheckID, Title: f.Title, Description: f.Description,
+		Solution: f.Solution, References: f.References, CVEs: f.CVEs, CVSSScore: f.CVSSScore, CVSSVector: f.CVSSVector,
+		Severity: f.Severity, Confidence: f.Confidence, Evidence: f.Evidence, CPE: f.CPE, PCIAutoFail: f.PCIAutoFail,
+		DoSOnly: f.DoSOnly, KEV: f.KEV, EPSS: f.EPSS}
 }

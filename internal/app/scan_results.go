@@ -8,7 +8,6 @@ import (
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
 	"github.com/perimeterhq/perimeter/internal/scan"
-	"github.com/perimeterhq/perimeter/internal/store"
 )
 
 // Bounds of a scan's statistics and of a host's findings in one run.
@@ -85,7 +84,7 @@ func orEmpty[T any](v []T) []T {
 type ScanHostDetail struct {
 	Run scan.Run
 	RunHostSummary
-	Findings     []store.RunFinding // most severe first, at most MaxRunHostFinding
+	Findings     []scan.RunFinding // most severe first, at most MaxRunHostFinding
 	FindingCount int
 }
 
@@ -110,9 +109,7 @@ func (a *App) GetScanHost(ctx context.Context, act *Actor, scanID, hostID, histo
 		return d, err
 	}
 	d.Services = orEmpty(services[hostID])
-	sev, _ := scan.FindingList.Column("severity")
-	p := listing.Params{Page: 1, PerPage: MaxRunHostFinding, Sort: sev, Desc: true,
-		Filters: hostFilters(scan.Host{ID: hostID, IP: d.Host.IP})}
+	p := mostSevereFirst(MaxRunHostFinding, hostFilters(scan.Host{ID: hostID, IP: d.Host.IP}))
 	d.Findings, d.FindingCount, err = q.FindRunFindings(ctx, act.Org.ID, run.ID, p)
 	d.Findings = orEmpty(d.Findings)
 	return d, err
@@ -120,10 +117,10 @@ func (a *App) GetScanHost(ctx context.Context, act *Actor, scanID, hostID, histo
 
 // ListScanVulnerabilities lists the findings a run of a scan saw (see
 // resultsRun; no run: none).
-func (a *App) ListScanVulnerabilities(ctx context.Context, act *Actor, scanID, historyID string, p listing.Params) (*scan.Run, []store.RunFinding, int, error) {
+func (a *App) ListScanVulnerabilities(ctx context.Context, act *Actor, scanID, historyID string, p listing.Params) (*scan.Run, []scan.RunFinding, int, error) {
 	run, err := a.resultsRun(ctx, act, scanID, historyID)
 	if err != nil || run == nil {
-		return run, []store.RunFinding{}, 0, err
+		return run, []scan.RunFinding{}, 0, err
 	}
 	fs, total, err := a.store.R().FindRunFindings(ctx, act.Org.ID, run.ID, p)
 	return run, orEmpty(fs), total, err
@@ -131,13 +128,13 @@ func (a *App) ListScanVulnerabilities(ctx context.Context, act *Actor, scanID, h
 
 // GetScanVulnerability returns a finding as a run of a scan saw it, with its
 // long texts; 404 when the run did not see it, or the scan has not run.
-func (a *App) GetScanVulnerability(ctx context.Context, act *Actor, scanID, findingID, historyID string) (scan.Run, store.RunFinding, error) {
+func (a *App) GetScanVulnerability(ctx context.Context, act *Actor, scanID, findingID, historyID string) (scan.Run, scan.RunFinding, error) {
 	run, err := a.resultsRun(ctx, act, scanID, historyID)
 	if err != nil {
-		return scan.Run{}, store.RunFinding{}, err
+		return scan.Run{}, scan.RunFinding{}, err
 	}
 	if run == nil {
-		return scan.Run{}, store.RunFinding{}, errs.NotFoundf("Vulnerability")
+		return scan.Run{}, scan.RunFinding{}, errs.NotFoundf("Vulnerability")
 	}
 	f, err := a.store.R().FindRunFinding(ctx, act.Org.ID, run.ID, findingID)
 	return *run, f, err
@@ -155,7 +152,7 @@ type ScanStatistics struct {
 	Run          *scan.Run  // nil: the scan has not run, and every count is zero
 	Severity     scan.Stats // findings by the severity the run rated them
 	TopHosts     []scan.RunHost
-	Ports        []store.PortCount // most findings first, at most StatsTopPorts
+	Ports        []scan.PortCount // most findings first, at most StatsTopPorts
 	Services     []ServiceCount
 	PCIFailing   int  // findings failing PCI by their current status
 	PCICompliant bool // no failing finding
@@ -170,7 +167,7 @@ type ScanStatistics struct {
 // findings' current statuses, and the change from the scan's previous
 // completed or stopped run.
 func (a *App) GetScanStatistics(ctx context.Context, act *Actor, scanID, historyID string) (ScanStatistics, error) {
-	st := ScanStatistics{TopHosts: []scan.RunHost{}, Ports: []store.PortCount{}, Services: []ServiceCount{}, PCICompliant: true}
+	st := ScanStatistics{TopHosts: []scan.RunHost{}, Ports: []scan.PortCount{}, Services: []ServiceCount{}, PCICompliant: true}
 	run, err := a.resultsRun(ctx, act, scanID, historyID)
 	if err != nil || run == nil {
 		return st, err
@@ -211,7 +208,7 @@ func (a *App) GetScanStatistics(ctx context.Context, act *Actor, scanID, history
 }
 
 // servicesOf folds port counts into service counts, most findings first.
-func servicesOf(ports []store.PortCount) []ServiceCount {
+func servicesOf(ports []scan.PortCount) []ServiceCount {
 	idx := map[string]int{}
 	out := []ServiceCount{}
 	for _, p := range ports {

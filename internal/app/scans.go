@@ -123,7 +123,7 @@ func (a *App) GetScan(ctx context.Context, act *Actor, id string) (scan.Scan, er
 }
 
 // ListScans lists the caller's organization's scans, optionally narrowed.
-func (a *App) ListScans(ctx context.Context, act *Actor, f store.ScanFilter, p listing.Params) ([]scan.Scan, int, error) {
+func (a *App) ListScans(ctx context.Context, act *Actor, f scan.Filter, p listing.Params) ([]scan.Scan, int, error) {
 	if err := act.can("scans", "read"); err != nil {
 		return nil, 0, err
 	}

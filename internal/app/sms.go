@@ -11,6 +11,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/notify"
 	"github.com/perimeterhq/perimeter/internal/phone"
 	"github.com/perimeterhq/perimeter/internal/store"
+	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
 // SMS code purposes.
@@ -97,7 +98,7 @@ type SMSSent struct {
 // SendSignInSMS checks a username and password (throttled like sign-in) and
 // sends a sign-in code to the user's two-factor phone: 409 when SMS is not
 // an active method, 429 over the send limit.
-func (a *App) SendSignInSMS(ctx context.Context, key store.APIKey, username, password string) (SMSSent, error) {
+func (a *App) SendSignInSMS(ctx context.Context, key tenant.APIKey, username, password string) (SMSSent, error) {
 	act, err := a.checkPassword(ctx, key, username, password)
 	if err != nil {
 		return SMSSent{}, err

@@ -140,7 +140,7 @@ func (a *App) sendAccountEmail(ctx context.Context, m store.EmailMessage, kind, 
 // peekToken finds the live token of purpose without using it, and its user,
 // who must be reachable through key (the organization-tree rule): any other
 // token is not found.
-func (a *App) peekToken(ctx context.Context, q *store.Q, key store.APIKey, purpose, token string) (store.OneTimeToken, user.User, tenant.Organization, error) {
+func (a *App) peekToken(ctx context.Context, q *store.Q, key tenant.APIKey, purpose, token string) (store.OneTimeToken, user.User, tenant.Organization, error) {
 	var u user.User
 	var org tenant.Organization
 	if !strings.HasPrefix(token, secret.PrefixOneTime) || len(token) > 128 {
@@ -163,7 +163,7 @@ func (a *App) peekToken(ctx context.Context, q *store.Q, key store.APIKey, purpo
 }
 
 // useToken consumes a token found by peekToken in q's transaction.
-func (a *App) useToken(ctx context.Context, q *store.Q, key store.APIKey, purpose, token string) (user.User, tenant.Organization, error) {
+func (a *App) useToken(ctx context.Context, q *store.Q, key tenant.APIKey, purpose, token string) (user.User, tenant.Organization, error) {
 	_, u, org, err := a.peekToken(ctx, q, key, purpose, token)
 	if err != nil {
 		return u, org, err

@@ -15,6 +15,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/phone"
 	"github.com/perimeterhq/perimeter/internal/secret"
 	"github.com/perimeterhq/perimeter/internal/store"
+	"github.com/perimeterhq/perimeter/internal/tenant"
 	"github.com/perimeterhq/perimeter/internal/user"
 )
 
@@ -234,7 +235,7 @@ type TwoFactorStatus struct {
 
 // CheckTwoFactor checks a username and password (throttled like sign-in)
 // and says whether and how the second step is needed.
-func (a *App) CheckTwoFactor(ctx context.Context, key store.APIKey, username, password string) (TwoFactorStatus, error) {
+func (a *App) CheckTwoFactor(ctx context.Context, key tenant.APIKey, username, password string) (TwoFactorStatus, error) {
 	act, err := a.checkPassword(ctx, key, username, password)
 	if err != nil {
 		return TwoFactorStatus{}, err

@@ -24,19 +24,11 @@ func (a *App) ListVulnerabilities(ctx context.Context, act *Actor, p listing.Par
 	if err := act.can("vulnerabilities", "read"); err != nil {
 		return nil, 0, err
 	}
-	q := a.store.R()
-	if p.Sort.Name != "severity" {
-		return q.FindFindings(ctx, act.Org.ID, p)
-	}
 	// Never stale: the counts place the page's rows.
-	counts, _, err := cached(ctx, a, act.Org.ID, "count:"+criteriaKey(p), "", false, func(ctx context.Context) (store.RankCounts, error) {
-		return q.FindingCounts(ctx, act.Org.ID, p)
+	return a.store.R().FindFindingsCached(ctx, act.Org.ID, p, func(ctx context.Context, count func(context.Context) (store.RankCounts, error)) (store.RankCounts, error) {
+		counts, _, err := cached(ctx, a, act.Org.ID, "count:"+criteriaKey(p), "", false, count)
+		return counts, err
 	})
-	if err != nil {
-		return nil, 0, err
-	}
-	fs, err := q.FindFindingsPage(ctx, act.Org.ID, p, counts)
-	return fs, counts.Total(), err
 }
 
 // criteriaKey identifies the rows a list selects: its filters and dates (not
@@ -60,8 +52,8 @@ func criteriaKey(p listing.Params) string {
 // VulnerabilityDetail is a finding with the runs that saw it.
 type VulnerabilityDetail struct {
 	Finding     scan.Finding
-	Occurrences []store.Occurrence // newest first, at most MaxOccurrences
-	SeenByRuns  int                // how many runs saw it in all
+	Occurrences []scan.Occurrence // newest first, at most MaxOccurrences
+	SeenByRuns  int               // how many runs saw it in all
 }
 
 // GetVulnerability returns a finding of the caller's organization with the
@@ -85,6 +77,7 @@ func (a *App) GetVulnerability(ctx context.Context, act *Actor, id string) (Vuln
 type VulnerabilityTotals struct {
 	Open        scan.Stats     // open now (open or reopened), by severity
 	ByStatus    map[string]int // every status, all severities
+	Period      string         // the period asked for, or DefaultPeriod
 	PeriodStart time.Time
 	OpenThen    scan.Stats // open at PeriodStart, by severity (see store.FindingTotals)
 	AsOf        time.Time  // when the counts were taken (see cached)
@@ -123,58 +116,53 @@ func (a *App) GetVulnerabilityTotals(ctx context.Context, act *Actor, period str
 		return t, err
 	}
 	counts := got.counts
-	t.PeriodStart, t.ByStatus, t.AsOf = got.from, map[string]int{}, asOf
+	t.Period, t.PeriodStart, t.ByStatus, t.AsOf = period, got.from, map[string]int{}, asOf
 	for _, s := range scan.FindingStatuses {
 		t.ByStatus[s] = 0
 	}
 	for _, c := range counts {
 		t.ByStatus[c.Status] += c.Count
 		if f := (scan.Finding{Status: c.Status}); f.Counted() {
-			addSeverity(&t.Open, c.Severity, c.Count)
+			t.Open.AddN(c.Severity, c.Count)
 		}
-		addSeverity(&t.OpenThen, c.Severity, c.OpenThen)
+		t.OpenThen.AddN(c.Severity, c.OpenThen)
 	}
 	return t, nil
 }
 
-// addSeverity adds n findings of a severity to st (as n calls of st.Add).
-func addSeverity(st *scan.Stats, severity string, n int) {
-	st.Findings += n
-	switch severity {
-	case "critical":
-		st.Critical += n
-	case "high":
-		st.High += n
-	case "medium":
-		st.Medium += n
-	case "low":
-		st.Low += n
-	default:
-		st.Info += n
-	}
-}
+// WidgetLimit is how many rows a widget lists when the caller does not say,
+// and the most it lists.
+type WidgetLimit struct{ Default, Max int }
 
-// clampLimit keeps a widget's limit within 1…max.
-func clampLimit(limit, def, maxN int) int {
+// Widget limits: TopVulnerabilities, MostVulnerableHosts and
+// GetPCICompliance's failing findings.
+var (
+	TopLimit        = WidgetLimit{Default: 10, Max: 100}
+	RiskyHostsLimit = WidgetLimit{Default: 10, Max: 100}
+	PCIFailingLimit = WidgetLimit{Default: 100, Max: 500}
+)
+
+// Clamp is limit within 1…Max, Default when limit is not positive.
+func (l WidgetLimit) Clamp(limit int) int {
 	switch {
 	case limit <= 0:
-		return def
-	case limit > maxN:
-		return maxN
+		return l.Default
+	case limit > l.Max:
+		return l.Max
 	}
 	return limit
 }
 
 // TopVulnerabilities ranks the caller's organization's open findings by check:
 // affected hosts × the weight of the check's highest severity
-// (scan.SeverityWeight), at most limit (default 10, at most 100); asOf is when
+// (scan.SeverityWeight), at most limit (see TopLimit); asOf is when
 // the ranking was computed (see cached).
-func (a *App) TopVulnerabilities(ctx context.Context, act *Actor, limit int) (top []store.TopFinding, asOf time.Time, err error) {
+func (a *App) TopVulnerabilities(ctx context.Context, act *Actor, limit int) (top []scan.TopFinding, asOf time.Time, err error) {
 	if err := act.can("vulnerabilities", "read"); err != nil {
 		return nil, time.Time{}, err
 	}
-	limit = clampLimit(limit, 10, 100)
-	return cached(ctx, a, act.Org.ID, "top:"+strconv.Itoa(limit), "", true, func(ctx context.Context) ([]store.TopFinding, error) {
+	limit = TopLimit.Clamp(limit)
+	return cached(ctx, a, act.Org.ID, "top:"+strconv.Itoa(limit), "", true, func(ctx context.Context) ([]scan.TopFinding, error) {
 		return a.store.R().TopFindings(ctx, act.Org.ID, limit)
 	})
 }
@@ -212,13 +200,13 @@ type PCICompliance struct {
 // findings that run saw (scan.Finding.FailsPCI: CVSS ≥ 4.0 unless DoS-only,
 // automatic failures always, accepted and false-positive findings never), per
 // target over its scans. product, when set, keeps scans of that product.
-// limit bounds the failing findings listed (default 100, at most 500).
+// limit bounds the failing findings listed (see PCIFailingLimit).
 func (a *App) GetPCICompliance(ctx context.Context, act *Actor, product string, limit int) (PCICompliance, error) {
 	out := PCICompliance{Compliant: true, Scans: []PCIScanVerdict{}, Targets: []PCITargetVerdict{}}
 	if err := act.can("vulnerabilities", "read"); err != nil {
 		return out, err
 	}
-	limit = clampLimit(limit, 100, 500)
+	limit = PCIFailingLimit.Clamp(limit)
 	runs, err := a.store.R().LatestCompletedRuns(ctx, act.Org.ID)
 	if err != nil {
 		return out, err

@@ -130,3 +130,31 @@ var FindingList = listing.Spec{
 	DateExpr: "f.first_seen", DateName: "first_seen",
 	DefaultSort: "severity", DefaultDesc: true, IDExpr: "f.id",
 }
+
+// Occurrence is one run's sighting of a finding.
+type Occurrence struct {
+	RunID     string
+	ScanID    string
+	RunStatus string
+	SeenAt    time.Time
+	Severity  string // as the run rated it
+	CVSSScore float64
+}
+
+// RunFinding is a finding one run saw, and when the run saw it. (The finding's
+// texts and evidence are the latest any run reported.)
+type RunFinding struct {
+	Finding
+	SeenAt time.Time
+}
+
+// TopFinding is one check's open findings across an organization.
+type TopFinding struct {
+	CheckID       string
+	Title         string
+	Severity      string // the highest among its findings
+	AffectedHosts int
+	Findings      int
+	MaxCVSS       float64
+	Score         int // AffectedHosts × SeverityWeight(Severity)
+}

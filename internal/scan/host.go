@@ -72,3 +72,23 @@ var HostList = listing.Spec{
 	DateExpr: "h.last_seen", DateName: "last_seen",
 	DefaultSort: "last_seen", DefaultDesc: true, IDExpr: "h.id",
 }
+
+// HostRun is a run that scanned a host, and what it saw of the host.
+type HostRun struct {
+	RunID      string
+	ScanID     string
+	TargetID   string
+	Status     string // the run's
+	QueuedAt   time.Time
+	FinishedAt *time.Time
+	Host       RunHost
+}
+
+// PortCount is what a run found on one port across its hosts.
+type PortCount struct {
+	Port     int
+	Protocol string
+	Service  string
+	Hosts    int // hosts with the port open
+	Findings int
+}

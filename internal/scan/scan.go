@@ -111,3 +111,10 @@ var List = listing.Spec{
 	DateExpr: "s.created_at", DateName: "created_at",
 	DefaultSort: "created_at", DefaultDesc: true, IDExpr: "s.id",
 }
+
+// Filter narrows a list of an organization's scans beyond the client's list
+// parameters.
+type Filter struct {
+	Scheduled bool     // only scans with a schedule and a next run
+	Statuses  []string // only these statuses
+}

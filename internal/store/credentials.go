@@ -4,23 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
-// APIKey is an organization's API key (the secret itself is never stored).
-type APIKey struct {
-	ID             string
-	OrganizationID string
-	OrgPath        string // path of the owning organization, for the tree rule
-	Name           string
-	Prefix         string
-	CreatedBy      string
-	CreatedAt      time.Time
-	LastUsedAt     *time.Time
-	RevokedAt      *time.Time
-}
-
 // CreateAPIKey stores a key by its hash.
-func (q *Q) CreateAPIKey(ctx context.Context, k APIKey, hash string) error {
+func (q *Q) CreateAPIKey(ctx context.Context, k tenant.APIKey, hash string) error {
 	var by any
 	if k.CreatedBy != "" {
 		by = k.CreatedBy
@@ -31,8 +20,8 @@ func (q *Q) CreateAPIKey(ctx context.Context, k APIKey, hash string) error {
 }
 
 // APIKeyByHash finds an unrevoked key by its hash.
-func (q *Q) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
-	var k APIKey
+func (q *Q) APIKeyByHash(ctx context.Context, hash string) (tenant.APIKey, error) {
+	var k tenant.APIKey
 	var by sql.NullString
 	err := q.queryRow(ctx, `SELECT k.id, k.organization_id, o.path, k.name, k.prefix, k.created_by, k.created_at, k.last_used_at
 		FROM api_keys k JOIN organizations o ON o.id = k.organization_id

@@ -12,43 +12,6 @@ import (
 	"github.com/perimeterhq/perimeter/internal/scan"
 )
 
-// findingListColumns are a finding's columns in lists: everything but the long
-// texts (description, solution, references, evidence), which only the detail
-// views show.
-const findingListColumns = `f.id, f.organization_id, f.host_id, f.ip, f.hostname, f.port, f.protocol, f.service, f.check_id,
-	f.title, f.cves, f.cvss_score, f.cvss_vector, f.severity, f.confidence, f.cpe, f.pci_auto_fail, f.dos_only,
-	f.kev, f.epss, f.status, f.first_seen, f.last_seen, f.fixed_at, f.last_run_id, f.scan_id, f.target_id, f.product`
-
-const findingDetailColumns = findingListColumns + `, f.description, f.solution, f.refs, f.evidence`
-
-// findingDest lists the scan destinations of findingListColumns.
-func findingDest(f *scan.Finding, cves *string) []any {
-	return []any{&f.ID, &f.OrganizationID, &f.HostID, &f.IP, &f.Hostname, &f.Port, &f.Protocol, &f.Service, &f.CheckID,
-		&f.Title, cves, &f.CVSSScore, &f.CVSSVector, &f.Severity, &f.Confidence, &f.CPE, &f.PCIAutoFail, &f.DoSOnly,
-		&f.KEV, &f.EPSS, &f.Status, timeCol{&f.FirstSeen}, timeCol{&f.LastSeen}, nullTimeCol{&f.FixedAt}, &f.LastRunID,
-		&f.ScanID, &f.TargetID, &f.Product}
-}
-
-func scanFinding(sc interface{ Scan(...any) error }, extra ...any) (scan.Finding, error) {
-	var f scan.Finding
-	var cves string
-	err := sc.Scan(append(findingDest(&f, &cves), extra...)...)
-	f.CVEs = strings.Fields(cves)
-	return f, err
-}
-
-func scanFindingDetail(sc interface{ Scan(...any) error }, extra ...any) (scan.Finding, error) {
-	var f scan.Finding
-	var cves string
-	dest := append(findingDest(&f, &cves), &f.Description, &f.Solution, jsonCol{&f.References}, &f.Evidence)
-	err := sc.Scan(append(dest, extra...)...)
-	f.CVEs = strings.Fields(cves)
-	if f.References == nil {
-		f.References = []string{}
-	}
-	return f, err
-}
-
 // bytewise is expr compared byte by byte: PostgreSQL's "C" collation (the
 // database's default collation may ignore punctuation, which breaks prefix
 // ranges), SQLite's default BINARY.
@@ -144,39 +107,41 @@ func collectFindings(out *[]scan.Finding) func(*sql.Rows) error {
 // default), findings of one severity follow in IP address and port order,
 // and each severity's part of the page is read straight from the
 // (organization_id, severity_rank, ip, port, id) index, so a page costs its
-// own rows plus an index-only count (FindingCounts) however many match.
+// own rows plus an index-only count by rank however many match.
 func (q *Q) FindFindings(ctx context.Context, orgID string, p listing.Params) ([]scan.Finding, int, error) {
+	return q.FindFindingsCached(ctx, orgID, p, nil)
+}
+
+// RankCache keeps the counts by severity rank that place the page of a list
+// of findings sorted by severity: given the count to run, it returns that
+// count's result or one it kept for the same criteria.
+type RankCache func(ctx context.Context, count func(context.Context) (RankCounts, error)) (RankCounts, error)
+
+// FindFindingsCached is FindFindings with the counts behind a list sorted by
+// severity kept by cache (nil: counted each time).
+func (q *Q) FindFindingsCached(ctx context.Context, orgID string, p listing.Params, cache RankCache) ([]scan.Finding, int, error) {
 	var out []scan.Finding
-	total, err := q.findingList(ctx, orgFindings(orgID), p, collectFindings(&out))
+	total, err := q.findingList(ctx, orgFindings(orgID), p, cache, collectFindings(&out))
 	return out, total, err
 }
 
-// FindingCounts counts an organization's findings that match p's filters and
-// dates, by severity rank, for FindFindingsPage.
-func (q *Q) FindingCounts(ctx context.Context, orgID string, p listing.Params) (RankCounts, error) {
-	lq := orgFindings(orgID)
-	q.applyParams(&lq, &scan.FindingList, severityByRank(p))
-	return q.rankCounts(ctx, lq)
-}
-
-// FindFindingsPage returns the page p asks for of an organization's findings
-// sorted by severity (whatever p.Sort says), given their counts.
-func (q *Q) FindFindingsPage(ctx context.Context, orgID string, p listing.Params, counts RankCounts) ([]scan.Finding, error) {
-	var out []scan.Finding
-	err := q.rankedPage(ctx, orgFindings(orgID), p, counts, collectFindings(&out))
-	return out, err
-}
-
 // findingList runs a list of findings (alias f): by severity through
-// rankCounts and rankedPage, by any other column through runList.
-func (q *Q) findingList(ctx context.Context, lq listQuery, p listing.Params, collect func(*sql.Rows) error) (int, error) {
+// rankCounts (kept by cache when not nil) and rankedPage, by any other column
+// through runList.
+func (q *Q) findingList(ctx context.Context, lq listQuery, p listing.Params, cache RankCache, collect func(*sql.Rows) error) (int, error) {
 	if p.Sort.Name != "severity" {
 		return q.runList(ctx, lq, &scan.FindingList, severityByRank(p), collect)
 	}
 	counted := lq
 	counted.Where, counted.Args = slices.Clone(lq.Where), slices.Clone(lq.Args)
 	q.applyParams(&counted, &scan.FindingList, severityByRank(p))
-	counts, err := q.rankCounts(ctx, counted)
+	count := func(ctx context.Context) (RankCounts, error) { return q.rankCounts(ctx, counted) }
+	if cache == nil {
+		cache = func(ctx context.Context, count func(context.Context) (RankCounts, error)) (RankCounts, error) {
+			return count(ctx)
+		}
+	}
+	counts, err := cache(ctx, count)
 	if err != nil {
 		return 0, err
 	}
@@ -264,19 +229,9 @@ func (q *Q) FindFinding(ctx context.Context, orgID, id string) (scan.Finding, er
 	return f, notFound(err, "Vulnerability")
 }
 
-// Occurrence is one run's sighting of a finding.
-type Occurrence struct {
-	RunID     string
-	ScanID    string
-	RunStatus string
-	SeenAt    time.Time
-	Severity  string // as the run rated it
-	CVSSScore float64
-}
-
 // FindingOccurrences lists the runs that saw a finding of an organization,
 // newest first (at most limit), and how many there are in all.
-func (q *Q) FindingOccurrences(ctx context.Context, orgID, findingID string, limit int) ([]Occurrence, int, error) {
+func (q *Q) FindingOccurrences(ctx context.Context, orgID, findingID string, limit int) ([]scan.Occurrence, int, error) {
 	var total int
 	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM finding_occurrences o WHERE o.finding_id = ? AND o.organization_id = ?`,
 		findingID, orgID).Scan(&total); err != nil {
@@ -289,9 +244,9 @@ func (q *Q) FindingOccurrences(ctx context.Context, orgID, findingID string, lim
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []Occurrence{}
+	out := []scan.Occurrence{}
 	for rows.Next() {
-		var o Occurrence
+		var o scan.Occurrence
 		var rank int
 		if err := rows.Scan(&o.RunID, &o.ScanID, &o.RunStatus, timeCol{&o.SeenAt}, &rank, &o.CVSSScore); err != nil {
 			return nil, 0, err
@@ -302,25 +257,18 @@ func (q *Q) FindingOccurrences(ctx context.Context, orgID, findingID string, lim
 	return out, total, mapErr(rows.Err())
 }
 
-// RunFinding is a finding one run saw, and when the run saw it. (The finding's
-// texts and evidence are the latest any run reported.)
-type RunFinding struct {
-	scan.Finding
-	SeenAt time.Time
-}
-
 const runFindingsFrom = "finding_occurrences o JOIN findings f ON f.id = o.finding_id"
 
 // FindRunFindings lists the findings a run of an organization saw, in the
 // order FindFindings lists findings.
-func (q *Q) FindRunFindings(ctx context.Context, orgID, runID string, p listing.Params) ([]RunFinding, int, error) {
+func (q *Q) FindRunFindings(ctx context.Context, orgID, runID string, p listing.Params) ([]scan.RunFinding, int, error) {
 	lq := listQuery{Select: findingListColumns + ", o.seen_at", From: runFindingsFrom}
 	lq.where("o.run_id = ? AND o.organization_id = ? AND f.organization_id = ?", runID, orgID, orgID)
-	var out []RunFinding
-	total, err := q.findingList(ctx, lq, p, func(rows *sql.Rows) error {
+	var out []scan.RunFinding
+	total, err := q.findingList(ctx, lq, p, nil, func(rows *sql.Rows) error {
 		var seen time.Time
 		f, err := scanFinding(rows, timeCol{&seen})
-		out = append(out, RunFinding{Finding: f, SeenAt: seen})
+		out = append(out, scan.RunFinding{Finding: f, SeenAt: seen})
 		return err
 	})
 	return out, total, err
@@ -328,8 +276,8 @@ func (q *Q) FindRunFindings(ctx context.Context, orgID, runID string, p listing.
 
 // FindRunFinding returns a finding a run of an organization saw, with its long
 // texts.
-func (q *Q) FindRunFinding(ctx context.Context, orgID, runID, findingID string) (RunFinding, error) {
-	var rf RunFinding
+func (q *Q) FindRunFinding(ctx context.Context, orgID, runID, findingID string) (scan.RunFinding, error) {
+	var rf scan.RunFinding
 	var err error
 	rf.Finding, err = scanFindingDetail(q.queryRow(ctx, `SELECT `+findingDetailColumns+`, o.seen_at FROM `+runFindingsFrom+`
 		WHERE o.run_id = ? AND o.finding_id = ? AND o.organization_id = ? AND f.organization_id = ?`, runID, findingID, orgID, orgID),

@@ -186,20 +186,9 @@ func (q *Q) FindRunHost(ctx context.Context, orgID, runID, hostID string) (scan.
 	return h, notFound(err, "Host")
 }
 
-// HostRun is a run that scanned a host, and what it saw of the host.
-type HostRun struct {
-	RunID      string
-	ScanID     string
-	TargetID   string
-	Status     string // the run's
-	QueuedAt   time.Time
-	FinishedAt *time.Time
-	Host       scan.RunHost
-}
-
 // HostRuns lists the runs that scanned a host of an organization, newest
 // first (at most limit), and how many there are in all.
-func (q *Q) HostRuns(ctx context.Context, orgID, hostID string, limit int) ([]HostRun, int, error) {
+func (q *Q) HostRuns(ctx context.Context, orgID, hostID string, limit int) ([]scan.HostRun, int, error) {
 	var total int
 	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM run_hosts rh WHERE rh.host_id = ? AND rh.organization_id = ?`,
 		hostID, orgID).Scan(&total); err != nil {
@@ -212,9 +201,9 @@ func (q *Q) HostRuns(ctx context.Context, orgID, hostID string, limit int) ([]Ho
 		return nil, 0, err
 	}
 	defer rows.Close()
-	out := []HostRun{}
+	out := []scan.HostRun{}
 	for rows.Next() {
-		var hr HostRun
+		var hr scan.HostRun
 		var err error
 		var scanID, targetID, status string
 		var queued time.Time

@@ -77,13 +77,16 @@ func unnestColumns(rows [][]any) (string, []any, bool) {
 	for c := range ncols {
 		kind, nulls := "", false
 		for _, r := range rows {
-			switch r[c].(type) {
+			switch x := r[c].(type) {
 			case nil:
 				nulls = true
 			case string:
 				kind = "text"
 			case int, int64:
 				kind = "int8"
+			case *int64: // a nullable integer column
+				kind = "int8"
+				nulls = nulls || x == nil
 			case float64:
 				kind = "float8"
 			case bool:
@@ -139,6 +142,10 @@ func asInt64(v any) (int64, bool) {
 		return int64(n), true
 	case int64:
 		return n, true
+	case *int64:
+		if n != nil {
+			return *n, true
+		}
 	}
 	return 0, false
 }
@@ -163,11 +170,12 @@ func (q *Q) SaveHostResults(ctx context.Context, run RunRef, results []HostResul
 				s.Product, s.Version, jsonVal(orEmpty(s.CPE)), s.Banner, s.TLS})
 		}
 		for _, f := range hr.Findings {
-			findings = append(findings, []any{f.ID, run.OrganizationID, h.ID, h.IP, f.Hostname, f.Port, f.Protocol, f.Service,
-				f.CheckID, f.Title, f.Description, f.Solution, jsonVal(orEmpty(f.References)), strings.Join(f.CVEs, " "),
-				f.CVSSScore, f.CVSSVector, f.Severity, scan.SeverityRank(f.Severity), f.Confidence, f.Evidence, f.CPE,
-				foundPCIFail(f), f.PCIAutoFail, f.DoSOnly, f.KEV, f.EPSS, scan.FindingOpen, now, now, run.ID, run.ScanID,
-				run.TargetID, run.Product})
+			// A batch's findings are new (open) or seen again: the upsert
+			// keeps what a known finding's row has of these.
+			f.OrganizationID, f.HostID, f.IP = run.OrganizationID, h.ID, h.IP
+			f.Status, f.FirstSeen, f.LastSeen, f.FixedAt = scan.FindingOpen, at, at, nil
+			f.LastRunID, f.ScanID, f.TargetID, f.Product = run.ID, run.ScanID, run.TargetID, run.Product
+			findings = append(findings, findingArgs(f))
 			occurrences = append(occurrences, []any{run.ID, f.ID, run.OrganizationID, h.ID, scan.SeverityRank(f.Severity), f.CVSSScore, now})
 		}
 	}
@@ -198,18 +206,7 @@ func (q *Q) SaveHostResults(ctx context.Context, run RunRef, results []HostResul
 		{`INSERT INTO services (id, organization_id, run_id, host_id, port, protocol, state, service, product, version, cpe, banner, tls)`,
 			`ON CONFLICT (id) DO UPDATE SET state = excluded.state, service = excluded.service, product = excluded.product,
 			version = excluded.version, cpe = excluded.cpe, banner = excluded.banner, tls = excluded.tls`, services},
-		{`INSERT INTO findings (id, organization_id, host_id, ip, hostname, port, protocol, service, check_id, title, description,
-			solution, refs, cves, cvss_score, cvss_vector, severity, severity_rank, confidence, evidence, cpe, pci_fail,
-			pci_auto_fail, dos_only, kev, epss, status, first_seen, last_seen, last_run_id, scan_id, target_id, product)`,
-			`ON CONFLICT (id) DO UPDATE SET
-			hostname = excluded.hostname, service = excluded.service, title = excluded.title, description = excluded.description,
-			solution = excluded.solution, refs = excluded.refs, cves = excluded.cves, cvss_score = excluded.cvss_score,
-			cvss_vector = excluded.cvss_vector, severity = excluded.severity, severity_rank = excluded.severity_rank,
-			confidence = excluded.confidence, evidence = excluded.evidence, cpe = excluded.cpe, pci_fail = excluded.pci_fail,
-			pci_auto_fail = excluded.pci_auto_fail, dos_only = excluded.dos_only, kev = excluded.kev, epss = excluded.epss,
-			status = CASE WHEN findings.status = 'fixed' THEN 'reopened' ELSE findings.status END,
-			fixed_at = NULL, last_seen = excluded.last_seen, last_run_id = excluded.last_run_id,
-			scan_id = excluded.scan_id, target_id = excluded.target_id, product = excluded.product`, findings},
+		{findingInsert, findingUpsert, findings},
 		{`INSERT INTO finding_occurrences (run_id, finding_id, organization_id, host_id, severity_rank, cvss_score, seen_at)`,
 			`ON CONFLICT (run_id, finding_id) DO UPDATE SET severity_rank = excluded.severity_rank, cvss_score = excluded.cvss_score,
 			seen_at = excluded.seen_at`, occurrences},

@@ -36,14 +36,8 @@ func (q *Q) FindScan(ctx context.Context, orgID, id string) (scan.Scan, error) {
 	return s, notFound(err, "Scan")
 }
 
-// ScanFilter narrows FindScans beyond the client's list parameters.
-type ScanFilter struct {
-	Scheduled bool     // only scans with a schedule and a next run
-	Statuses  []string // only these statuses
-}
-
 // FindScans lists an organization's scans.
-func (q *Q) FindScans(ctx context.Context, orgID string, f ScanFilter, p listing.Params) ([]scan.Scan, int, error) {
+func (q *Q) FindScans(ctx context.Context, orgID string, f scan.Filter, p listing.Params) ([]scan.Scan, int, error) {
 	lq := listQuery{Select: scanColumns, From: "scans s"}
 	lq.where("s.organization_id = ?", orgID)
 	if f.Scheduled {

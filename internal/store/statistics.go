@@ -59,21 +59,10 @@ func rankWeightSQL(expr string) string {
 	return b.String()
 }
 
-// TopFinding is one check's open findings across an organization.
-type TopFinding struct {
-	CheckID       string
-	Title         string
-	Severity      string // the highest among its findings
-	AffectedHosts int
-	Findings      int
-	MaxCVSS       float64
-	Score         int // AffectedHosts × scan.SeverityWeight(Severity)
-}
-
 // TopFindings ranks an organization's open (open or reopened) findings by
 // check: affected hosts × the weight of the check's highest severity, the
 // most first (at most limit).
-func (q *Q) TopFindings(ctx context.Context, orgID string, limit int) ([]TopFinding, error) {
+func (q *Q) TopFindings(ctx context.Context, orgID string, limit int) ([]scan.TopFinding, error) {
 	score := "COUNT(DISTINCT f.host_id) * " + rankWeightSQL("MAX(f.severity_rank)")
 	rows, err := q.query(ctx, `SELECT f.check_id, MAX(f.title), MAX(f.severity_rank), COUNT(DISTINCT f.host_id), COUNT(*),
 		MAX(f.cvss_score), `+score+` FROM findings f WHERE f.organization_id = ? AND f.status IN ('open', 'reopened')
@@ -82,9 +71,9 @@ func (q *Q) TopFindings(ctx context.Context, orgID string, limit int) ([]TopFind
 		return nil, err
 	}
 	defer rows.Close()
-	out := []TopFinding{}
+	out := []scan.TopFinding{}
 	for rows.Next() {
-		var t TopFinding
+		var t scan.TopFinding
 		var rank int
 		if err := rows.Scan(&t.CheckID, &t.Title, &rank, &t.AffectedHosts, &t.Findings, &t.MaxCVSS, &t.Score); err != nil {
 			return nil, err
@@ -248,30 +237,21 @@ func (q *Q) RunSeverityCounts(ctx context.Context, orgID, runID string) (scan.St
 	return st, mapErr(rows.Err())
 }
 
-// PortCount is what a run found on one port across its hosts.
-type PortCount struct {
-	Port     int
-	Protocol string
-	Service  string
-	Hosts    int // hosts with the port open
-	Findings int
-}
-
 // RunPortCounts counts, per port and protocol, the hosts on which a run of an
 // organization found the port open and the findings it reported on it
 // (host-level findings are port 0), most findings first.
-func (q *Q) RunPortCounts(ctx context.Context, orgID, runID string) ([]PortCount, error) {
+func (q *Q) RunPortCounts(ctx context.Context, orgID, runID string) ([]scan.PortCount, error) {
 	type key struct {
 		port  int
 		proto string
 	}
-	byKey := map[key]*PortCount{}
+	byKey := map[key]*scan.PortCount{}
 	var order []key
-	get := func(k key) *PortCount {
+	get := func(k key) *scan.PortCount {
 		if pc, ok := byKey[k]; ok {
 			return pc
 		}
-		pc := &PortCount{Port: k.port, Protocol: k.proto}
+		pc := &scan.PortCount{Port: k.port, Protocol: k.proto}
 		byKey[k] = pc
 		order = append(order, k)
 		return pc
@@ -318,11 +298,11 @@ func (q *Q) RunPortCounts(ctx context.Context, orgID, runID string) ([]PortCount
 	if err := rows.Err(); err != nil {
 		return nil, mapErr(err)
 	}
-	out := make([]PortCount, len(order))
+	out := make([]scan.PortCount, len(order))
 	for i, k := range order {
 		out[i] = *byKey[k]
 	}
-	slices.SortFunc(out, func(a, b PortCount) int {
+	slices.SortFunc(out, func(a, b scan.PortCount) int {
 		return cmp.Or(cmp.Compare(b.Findings, a.Findings), cmp.Compare(b.Hosts, a.Hosts), cmp.Compare(a.Port, b.Port),
 			strings.Compare(a.Protocol, b.Protocol))
 	})

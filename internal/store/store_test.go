@@ -251,7 +251,7 @@ func TestCredentials(t *testing.T) {
 			if err := q.CreateUser(ctx, u); err != nil {
 				return err
 			}
-			if err := q.CreateAPIKey(ctx, store.APIKey{ID: id(50), OrganizationID: f.partner.ID, Name: "k", Prefix: "pmk_ab", CreatedAt: t0}, "keyhash"); err != nil {
+			if err := q.CreateAPIKey(ctx, tenant.APIKey{ID: id(50), OrganizationID: f.partner.ID, Name: "k", Prefix: "pmk_ab", CreatedAt: t0}, "keyhash"); err != nil {
 				return err
 			}
 			if err := q.CreateSession(ctx, store.Session{ID: id(60), UserID: u.ID, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}, "sesshash"); err != nil {

@@ -135,3 +135,16 @@ func ValidEmail(s string) bool {
 	}
 	return true
 }
+
+// APIKey is an organization's API key (the secret itself is never stored).
+type APIKey struct {
+	ID             string
+	OrganizationID string
+	OrgPath        string // path of the owning organization, for the tree rule
+	Name           string
+	Prefix         string
+	CreatedBy      string
+	CreatedAt      time.Time
+	LastUsedAt     *time.Time
+	RevokedAt      *time.Time
+}
