@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
@@ -44,4 +45,19 @@ func (a *Actor) can(resource, action string) error {
 		return errs.New(errs.Forbidden, "Your role (%s) does not allow %s on %s", a.User.Role, action, resource)
 	}
 	return nil
+}
+
+// OperatorActor is the user with e-mail email acting in their current
+// organization, for commands run on the server by its operator (perimeter
+// import): they pass the same role checks as the user's API requests would.
+func (a *App) OperatorActor(ctx context.Context, email string) (*Actor, error) {
+	u, err := a.store.R().UserByEmail(ctx, user.NormalizeEmail(email))
+	if err != nil {
+		return nil, err
+	}
+	org, err := a.store.R().OrganizationByID(ctx, u.OrganizationID)
+	if err != nil {
+		return nil, err
+	}
+	return &Actor{User: u, Org: org}, nil
 }

@@ -14,6 +14,7 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -87,10 +88,41 @@ const (
 	maxGVMResults      = 500_000  // GVM results are grouped by host in memory
 )
 
+// MaxDecompressed bounds what a compressed report may expand to.
+const MaxDecompressed = 2 << 30
+
+// boundedReader fails once more than left bytes were read: a compressed
+// file cannot expand without end.
+type boundedReader struct {
+	r    io.Reader
+	left int64
+}
+
+func (b *boundedReader) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, &Error{Msg: fmt.Sprintf("the compressed report expands to more than %d bytes", int64(MaxDecompressed))}
+	}
+	if int64(len(p)) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= int64(n)
+	return n, err
+}
+
 // Sniff tells the format from the root element. It returns a reader that
 // still yields the whole input.
+// A gzip-compressed report (nmap -oX - | gzip) is decompressed on the fly,
+// up to MaxDecompressed bytes.
 func Sniff(r io.Reader) (Format, io.Reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
+	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return "", br, &Error{Msg: "malformed gzip data: " + err.Error()}
+		}
+		br = bufio.NewReaderSize(&boundedReader{r: zr, left: MaxDecompressed}, 64<<10)
+	}
 	head, err := br.Peek(64 << 10)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return "", br, err

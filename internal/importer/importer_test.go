@@ -1,6 +1,8 @@
 package importer_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"strings"
 	"testing"
@@ -181,6 +183,23 @@ func TestSniff(t *testing.T) {
 		if f, _, err := importer.Sniff(strings.NewReader(doc)); err == nil {
 			t.Errorf("Sniff(%q) = %q, want an error", doc, f)
 		}
+	}
+}
+
+// TestGzip: a compressed report reads as the plain one.
+func TestGzip(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(nessusSample))
+	zw.Close()
+	_, plain := read(t, nessusSample)
+	rep, hosts := read(t, buf.String())
+	if rep.Format != importer.Nessus || len(hosts) != len(plain) || hosts[0].Findings[0].CheckID != plain[0].Findings[0].CheckID {
+		t.Errorf("gzip: %+v, %d hosts", rep, len(hosts))
+	}
+	if _, _, err := importer.Sniff(strings.NewReader("\x1f\x8bnot gzip")); err == nil {
+		t.Error("broken gzip data was accepted")
 	}
 }
 
