@@ -28,6 +28,9 @@ func (a *API) scanRoutes() {
 		Summary: "Queue a run (409 if queued or running; 403 over the plan)"}, a.startScan)
 	Handle(a, Op{Method: "POST", Path: "/v2/scans/{id}/stop", Tag: "Scans",
 		Summary: "Stop the queued or running run; partial results are kept"}, a.stopScan)
+	Handle(a, Op{Method: "POST", Path: "/v2/scans/{id}/import", Tag: "Scans", Status: 201,
+		Summary: "Import an nmap, Nessus or GVM report into a new run (ours)", Description: scanImportDoc,
+		Query: scanImportQuery, RequestBody: scanImportBody}, a.importScanResults)
 	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/histories", Tag: "Scans", List: &scan.RunList,
 		Summary: "Runs of the scan"}, a.listHistories)
 	Handle(a, Op{Method: "GET", Path: "/v2/scans/{id}/histories/{history_id}", Tag: "Scans",

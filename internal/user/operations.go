@@ -95,6 +95,7 @@ var Operations = map[string]string{
 	"DELETE /v2/scans/{id}":                                   "scans:write",
 	"POST /v2/scans/{id}/start":                               "scans:write",
 	"POST /v2/scans/{id}/stop":                                "scans:write",
+	"POST /v2/scans/{id}/import":                              "scans:write",
 	"GET /v2/scans/{id}/histories":                            "scans:read",
 	"GET /v2/scans/{id}/histories/{history_id}":               "scans:read",
 	"GET /v2/scans/{id}/hosts":                                "scans:read",
