@@ -27,21 +27,19 @@ func (lq *listQuery) where(cond string, args ...any) {
 	lq.Args = append(lq.Args, args...)
 }
 
-// trigramIndexes maps column expressions to the SQLite FTS5 trigram table that
-// mirrors them (see migration 0002); PostgreSQL's pg_trgm indexes need no
-// rewriting.
-var trigramIndexes = map[string]struct{ table, column, rowid string }{
-	"u.email": {"users_search", "email", "u.rowid"},
-}
+// trigramIndex is a SQLite FTS5 trigram table that mirrors a text column (see
+// migration 0002), named in the column's colSQL: rowid is the listed row's
+// rowid in the list's FROM. PostgreSQL's pg_trgm indexes need no rewriting.
+type trigramIndex struct{ table, column, rowid string }
 
-// textCond is likeCond, answered from a trigram index where one exists and the
-// pattern gives it something to work with (a literal run of three or more
-// characters, and no escaping, which FTS5 does not support).
-func (q *Q) textCond(expr, pattern string) (string, string) {
-	if ix, ok := trigramIndexes[expr]; ok && q.d.engine == SQLite && !strings.ContainsAny(pattern, `\%_`) && longestRun(pattern) >= 3 {
+// textCond is likeCond on c.Expr, answered from c's trigram index where it has
+// one and the pattern gives it something to work with (a literal run of three
+// or more characters, and no escaping, which FTS5 does not support).
+func (q *Q) textCond(c colSQL, pattern string) (string, string) {
+	if ix := c.Trigram; ix != nil && q.d.engine == SQLite && !strings.ContainsAny(pattern, `\%_`) && longestRun(pattern) >= 3 {
 		return ix.rowid + " IN (SELECT rowid FROM " + ix.table + " WHERE " + ix.column + " LIKE ?)", strings.ReplaceAll(pattern, "*", "%")
 	}
-	return q.likeCond(expr, pattern)
+	return q.likeCond(c.Expr, pattern)
 }
 
 func longestRun(pattern string) int {
@@ -115,14 +113,14 @@ func (q *Q) applyParams(lq *listQuery, ls *listSQL, p listing.Params) error {
 		}
 		switch f.Op {
 		case listing.OpContains:
-			cond, arg := q.textCond(c.Expr, "*"+f.Values[0]+"*")
+			cond, arg := q.textCond(c, "*"+f.Values[0]+"*")
 			lq.where(cond, arg)
 		case listing.OpPattern:
 			if cond, args, ok := q.prefixCond(c.Expr, f.Values[0]); ok { // 10.0.1.*: an index range
 				lq.where(cond, args...)
 				continue
 			}
-			cond, arg := q.textCond(c.Expr, f.Values[0])
+			cond, arg := q.textCond(c, f.Values[0])
 			lq.where(cond, arg)
 		case listing.OpIn:
 			args := make([]any, len(f.Values))

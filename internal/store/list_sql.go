@@ -19,6 +19,8 @@ type colSQL struct {
 	// Cond is a condition with one ? for a value, used instead of Expr = ?
 	// (e.g. an EXISTS); several values are ORed.
 	Cond string
+	// Trigram is the SQLite trigram index of a Text column, if it has one.
+	Trigram *trigramIndex
 	// Value maps a filter value to the argument bound to Expr or Cond, when
 	// the column stores something else than the API value (e.g. a rank).
 	Value func(string) any
@@ -97,6 +99,9 @@ func (ls *listSQL) problems() []string {
 		}
 		if c.Sortable && b.sortSQL() == "" {
 			bad("sortable column %q has no Expr or Sort", c.Name)
+		}
+		if b.Trigram != nil && (c.Kind != listing.Text || c.NoFilter) {
+			bad("column %q is no text filter but has a Trigram index", c.Name)
 		}
 		if !c.Sortable && b.Sort != "" {
 			bad("column %q is not sortable but has a Sort", c.Name)

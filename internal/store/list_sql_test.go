@@ -38,7 +38,7 @@ func TestListSQLProblems(t *testing.T) {
 	}
 	ls := listSQL{spec: spec, ID: "x.id", Cols: map[string]colSQL{
 		"name":       {Cond: "x.name = ?"},
-		"port":       {Cond: "x.port = ? OR x.port2 = ?"},
+		"port":       {Cond: "x.port = ? OR x.port2 = ?", Trigram: &trigramIndex{"t", "port", "x.rowid"}},
 		"rank":       {Cond: "x.rank = ?"},
 		"created_at": {Expr: "x.created_at", Cond: "x.created_at = ?"},
 		"stray":      {Expr: "x.stray"},
@@ -49,6 +49,7 @@ func TestListSQLProblems(t *testing.T) {
 		`text column "name" has no Expr to match`,
 		`sortable column "name" has no Expr or Sort`,
 		`Cond of column "port" has 2 placeholders, not one`,
+		`column "port" is no text filter but has a Trigram index`,
 		`sortable column "rank" has no Expr or Sort`,
 		`sort-only column "created_at" has a Cond or Value no filter uses`,
 		`binds "stray", which the spec has no column of`,

@@ -65,7 +65,7 @@ func (q *Q) RunByID(ctx context.Context, id string) (scan.Run, error) {
 	return r, notFound(err, "History")
 }
 
-// runListSQL is scan.RunList in the SQL of FindRuns.
+// runListSQL is scan.RunList in the SQL of FindRuns and RecentRuns.
 var runListSQL = bindList(&scan.RunList, listSQL{
 	Date: "r.queued_at", ID: "r.id",
 	Cols: map[string]colSQL{

@@ -74,7 +74,8 @@ func (q *Q) FindSubscription(ctx context.Context, orgID, id string) (tenant.Subs
 	return s, notFound(err, "Subscription")
 }
 
-// subscriptionListSQL is tenant.SubscriptionList in the SQL of ListSubscriptions.
+// subscriptionListSQL is tenant.SubscriptionList in the SQL of ListSubscriptions
+// and ListDescendantSubscriptions.
 var subscriptionListSQL = bindList(&tenant.SubscriptionList, listSQL{
 	Date: "s.created_at", ID: "s.id",
 	Cols: map[string]colSQL{

@@ -60,7 +60,7 @@ func (q *Q) FindUser(ctx context.Context, sc tenant.Scope, id string) (user.User
 var userListSQL = bindList(&user.List, listSQL{
 	Date: "u.created_at", ID: "u.id",
 	Cols: map[string]colSQL{
-		"email":           {Expr: "u.email"},
+		"email":           {Expr: "u.email", Trigram: &trigramIndex{"users_search", "email", "u.rowid"}},
 		"first_name":      {Expr: "u.first_name"},
 		"last_name":       {Expr: "u.last_name"},
 		"name":            {Expr: "(u.first_name || ' ' || u.last_name)"},
