@@ -36,12 +36,11 @@ func EstimateTokens(s string) int {
 	return (utf8.RuneCountInString(s) + 3) / 4
 }
 
-// HistoryList declares how a conversation is listed (alias m): oldest first.
+// HistoryList declares how a conversation is listed: oldest first.
 var HistoryList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "role", Kind: listing.Enum, Expr: "m.role", Values: []string{RoleUser, RoleAssistant}},
-		{Name: "created_at", Expr: "m.created_at", Sortable: true, NoFilter: true},
+		{Name: "role", Kind: listing.Enum, Values: []string{RoleUser, RoleAssistant}},
+		{Name: "created_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "m.created_at", DateName: "created_at",
-	DefaultSort: "created_at", IDExpr: "m.id",
+	DateName: "created_at", DefaultSort: "created_at",
 }

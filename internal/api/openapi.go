@@ -234,7 +234,7 @@ func listParams(spec *listing.Spec) []any {
 		}
 		out = append(out, map[string]any{"name": "q[" + c.Name + "]", "in": "query", "description": desc, "schema": schema})
 	}
-	if spec.DateExpr != "" {
+	if spec.DateName != "" {
 		on := " (applies to " + spec.DateName + ")"
 		out = append(out,
 			map[string]any{"name": "date_range_start", "in": "query", "description": "YYYY-MM-DD hh:mm:ss or RFC 3339" + on, "schema": map[string]any{"type": "string"}},

@@ -58,11 +58,12 @@ type HostDetail struct {
 }
 
 // hostFilters select a host's findings: by address, which an index serves,
-// and by host id, which is what identifies them.
+// and by host id, which is what identifies them. The address is an exact
+// match (OpIn) on the host column, which clients can only search.
 func hostFilters(h scan.Host) []listing.Filter {
-	hostCol, _ := scan.FindingList.Column("host_id")
-	ip := listing.Column{Name: "ip", Kind: listing.ID, Expr: "f.ip"}
-	return []listing.Filter{{Column: hostCol, Op: listing.OpIn, Values: []string{h.ID}}, {Column: ip, Op: listing.OpIn, Values: []string{h.IP}}}
+	hostID, _ := scan.FindingList.Column("host_id")
+	ip, _ := scan.FindingList.Column("host")
+	return []listing.Filter{{Column: hostID, Op: listing.OpIn, Values: []string{h.ID}}, {Column: ip, Op: listing.OpIn, Values: []string{h.IP}}}
 }
 
 // mostSevereFirst are the list parameters of the first perPage findings that

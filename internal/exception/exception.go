@@ -160,20 +160,19 @@ func (u Update) ScopeChanged() bool {
 	return u.Type != nil || u.CheckID != nil || u.Host != nil || u.Port != nil || u.Protocol != nil
 }
 
-// List declares how exceptions are filtered and sorted (alias e).
+// List declares how exceptions are filtered and sorted.
 var List = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "status", Kind: listing.Enum, Expr: "e.status", Values: Statuses, Sortable: true},
-		{Name: "type", Kind: listing.Enum, Expr: "e.type", Values: Types, Sortable: true},
-		{Name: "check", Kind: listing.Text, Expr: "e.check_id", Doc: "check id, e.g. cve:CVE-2021-44228 or tls.weak_protocol"},
-		{Name: "check_id", Kind: listing.ID, Expr: "e.check_id", Sortable: true},
-		{Name: "host", Kind: listing.Text, Expr: "e.host", Sortable: true},
-		{Name: "port", Kind: listing.Number, Expr: "e.port", Sortable: true},
-		{Name: "reason", Kind: listing.Text, Expr: "e.reason"},
-		{Name: "expires_at", Expr: "e.expires_at", Sortable: true, NoFilter: true},
-		{Name: "created_at", Expr: "e.created_at", Sortable: true, NoFilter: true},
-		{Name: "updated_at", Expr: "e.updated_at", Sortable: true, NoFilter: true},
+		{Name: "status", Kind: listing.Enum, Values: Statuses, Sortable: true},
+		{Name: "type", Kind: listing.Enum, Values: Types, Sortable: true},
+		{Name: "check", Kind: listing.Text, Doc: "check id, e.g. cve:CVE-2021-44228 or tls.weak_protocol"},
+		{Name: "check_id", Kind: listing.ID, Sortable: true},
+		{Name: "host", Kind: listing.Text, Sortable: true},
+		{Name: "port", Kind: listing.Number, Sortable: true},
+		{Name: "reason", Kind: listing.Text},
+		{Name: "expires_at", Sortable: true, NoFilter: true},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "updated_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "e.created_at", DateName: "created_at",
-	DefaultSort: "created_at", DefaultDesc: true, IDExpr: "e.id",
+	DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
 }

@@ -311,21 +311,19 @@ func AssignRangeIDs(old []PortRange, l portspec.List, newID func() string) []Por
 	return out
 }
 
-// PortListListing declares how port lists are filtered and sorted (alias
-// pl). app_type is matched by the store against the stored JSON array.
+// PortListListing declares how port lists are filtered and sorted.
 var PortListListing = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "pl.name", Sortable: true},
-		{Name: "description", Kind: listing.Text, Expr: "pl.description"},
-		{Name: "app_type", Kind: listing.Enum, Expr: "pl.app_types", Values: PortListAppTypes, Doc: "lists a scanner type may use"},
-		{Name: "builtin", Kind: listing.Bool, Expr: "(pl.organization_id IS NULL)", Doc: "built-in, read-only lists"},
-		{Name: "active", Kind: listing.Bool, Expr: "pl.active"},
-		{Name: "port_count", Kind: listing.Number, Expr: "pl.port_count", Sortable: true},
-		{Name: "created_at", Expr: "pl.created_at", Sortable: true, NoFilter: true},
-		{Name: "updated_at", Expr: "pl.updated_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "description", Kind: listing.Text},
+		{Name: "app_type", Kind: listing.Enum, Values: PortListAppTypes, Doc: "lists a scanner type may use"},
+		{Name: "builtin", Kind: listing.Bool, Doc: "built-in, read-only lists"},
+		{Name: "active", Kind: listing.Bool},
+		{Name: "port_count", Kind: listing.Number, Sortable: true},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "updated_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "pl.created_at", DateName: "created_at",
-	DefaultSort: "created_at", IDExpr: "pl.id",
+	DateName: "created_at", DefaultSort: "created_at",
 }
 
 // clipClientText shortens client input quoted back in messages.

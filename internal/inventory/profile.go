@@ -41,15 +41,14 @@ var DefaultProfile = map[string]string{
 	tenant.ProductPenetration: ProfileAggressive,
 }
 
-// ScanProfileList declares how scan profiles are filtered and sorted (alias p).
+// ScanProfileList declares how scan profiles are filtered and sorted.
 var ScanProfileList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "p.name", Sortable: true},
-		{Name: "product", Kind: listing.Enum, Expr: "p.product", Values: tenant.Products, Sortable: true},
-		{Name: "builtin", Kind: listing.Bool, Expr: "p.builtin"},
-		{Name: "active", Kind: listing.Bool, Expr: "p.active"},
-		{Name: "created_at", Expr: "p.created_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "product", Kind: listing.Enum, Values: tenant.Products, Sortable: true},
+		{Name: "builtin", Kind: listing.Bool},
+		{Name: "active", Kind: listing.Bool},
+		{Name: "created_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "p.created_at", DateName: "created_at",
-	DefaultSort: "created_at", IDExpr: "p.id",
+	DateName: "created_at", DefaultSort: "created_at",
 }

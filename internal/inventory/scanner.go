@@ -125,16 +125,15 @@ func (u ScannerUpdate) Apply(s Scanner) Scanner {
 	return s
 }
 
-// ScannerList declares how scanners are filtered and sorted (alias s).
+// ScannerList declares how scanners are filtered and sorted.
 var ScannerList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "s.name", Sortable: true},
-		{Name: "app_type", Kind: listing.Enum, Expr: "s.app_type", Values: AppTypes, Sortable: true},
-		{Name: "status", Kind: listing.Enum, Expr: "s.status", Values: []string{ScannerActive, ScannerInactive}, Sortable: true},
-		{Name: "version", Kind: listing.Text, Expr: "s.version"},
-		{Name: "created_at", Expr: "s.created_at", Sortable: true, NoFilter: true},
-		{Name: "last_seen_at", Expr: "s.last_seen_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "app_type", Kind: listing.Enum, Values: AppTypes, Sortable: true},
+		{Name: "status", Kind: listing.Enum, Values: []string{ScannerActive, ScannerInactive}, Sortable: true},
+		{Name: "version", Kind: listing.Text},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "last_seen_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "s.created_at", DateName: "created_at",
-	DefaultSort: "created_at", IDExpr: "s.id",
+	DateName: "created_at", DefaultSort: "created_at",
 }

@@ -193,17 +193,16 @@ func scheduleZone(name string) (*time.Location, error) {
 	return time.LoadLocation(name)
 }
 
-// ScheduleListing declares how schedules are filtered and sorted (alias s).
+// ScheduleListing declares how schedules are filtered and sorted.
 var ScheduleListing = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "s.name", Sortable: true},
-		{Name: "timezone", Kind: listing.Text, Expr: "s.timezone", Sortable: true},
-		{Name: "frequency", Kind: listing.Enum, Expr: "s.frequency", Values: ScheduleFrequencies, Sortable: true, Doc: "frequency form only"},
-		{Name: "rrule", Kind: listing.Text, Expr: "s.rrule", Doc: "RRULE form only"},
-		{Name: "starts_at", Expr: "s.starts_at", Sortable: true, NoFilter: true},
-		{Name: "created_at", Expr: "s.created_at", Sortable: true, NoFilter: true},
-		{Name: "updated_at", Expr: "s.updated_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "timezone", Kind: listing.Text, Sortable: true},
+		{Name: "frequency", Kind: listing.Enum, Values: ScheduleFrequencies, Sortable: true, Doc: "frequency form only"},
+		{Name: "rrule", Kind: listing.Text, Doc: "RRULE form only"},
+		{Name: "starts_at", Sortable: true, NoFilter: true},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "updated_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "s.created_at", DateName: "created_at",
-	DefaultSort: "created_at", IDExpr: "s.id",
+	DateName: "created_at", DefaultSort: "created_at",
 }

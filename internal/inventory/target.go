@@ -117,20 +117,19 @@ func (u TargetUpdate) Apply(t Target) Target {
 	return t
 }
 
-// TargetList declares how targets are filtered and sorted (alias t).
+// TargetList declares how targets are filtered and sorted.
 var TargetList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "t.name", Sortable: true},
-		{Name: "hosts", Kind: listing.Hosts, Expr: "t.id", Doc: "the host list, e.g. 192.168.* or 10.0.0.7"},
-		{Name: "exclude_hosts", Kind: listing.Text, Expr: "t.exclude_hosts"},
-		{Name: "product", Kind: listing.Enum, Expr: "t.product", Values: tenant.Products, Sortable: true},
-		{Name: "port_list_id", Kind: listing.ID, Expr: "t.port_list_id"},
-		{Name: "tags", Kind: listing.Text, Expr: "t.tags", Doc: "tag text"},
-		{Name: "description", Kind: listing.Text, Expr: "t.description"},
-		{Name: "host_count", Kind: listing.Number, Expr: "t.host_count", Sortable: true},
-		{Name: "created_at", Expr: "t.created_at", Sortable: true, NoFilter: true},
-		{Name: "updated_at", Expr: "t.updated_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "hosts", Kind: listing.Hosts, Doc: "the host list, e.g. 192.168.* or 10.0.0.7"},
+		{Name: "exclude_hosts", Kind: listing.Text},
+		{Name: "product", Kind: listing.Enum, Values: tenant.Products, Sortable: true},
+		{Name: "port_list_id", Kind: listing.ID},
+		{Name: "tags", Kind: listing.Text, Doc: "tag text"},
+		{Name: "description", Kind: listing.Text},
+		{Name: "host_count", Kind: listing.Number, Sortable: true},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "updated_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "t.created_at", DateName: "created_at",
-	DefaultSort: "created_at", DefaultDesc: true, IDExpr: "t.id",
+	DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
 }

@@ -18,7 +18,7 @@ var testSpec = Spec{
 		{Name: "partner", Kind: Bool},
 		{Name: "created_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "created_at", DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
+	DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
 }
 
 var now = time.Date(2026, 5, 17, 12, 30, 0, 0, time.UTC)

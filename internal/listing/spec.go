@@ -1,7 +1,9 @@
 // Package listing implements the list conventions of the API (spec §1.4): paging,
 // q[column] filters with * wildcards, date ranges (absolute and relative) and
-// sorting. A resource declares its columns once in a Spec; the same Spec drives
-// query validation, the SQL the store builds and the OpenAPI parameters.
+// sorting. A resource declares its columns once in a Spec — the API's contract:
+// names, kinds, allowed values, what sorts — which drives query validation and
+// the OpenAPI parameters. The SQL of each column lives in the store, bound next
+// to the query that lists the resource.
 package listing
 
 import (
@@ -19,7 +21,7 @@ const (
 	ID                 // exact, comma = any of
 	Number             // exact integer, comma = any of
 	Bool               // true/false
-	Hosts              // a target's host list: Text matched against each entry, and an address against its ranges; Expr is the target's id
+	Hosts              // a target's host list: Text matched against each entry, and an address against its ranges
 )
 
 func (k Kind) String() string {
@@ -30,39 +32,18 @@ func (k Kind) String() string {
 type Column struct {
 	Name     string   // API name, as in q[name] and sort_by=name
 	Kind     Kind     // how filters on it match
-	Expr     string   // SQL expression; defaults to Name
-	SortExpr string   // SQL expression to sort by, when it differs from Expr (e.g. a rank)
-	Cond     string   // a SQL condition with one ? for the value, used instead of Expr = ? (e.g. an EXISTS)
 	Values   []string // allowed values of an Enum column
 	Sortable bool     // may be used in sort_by
 	NoFilter bool     // sortable only
 	Doc      string   // description for the OpenAPI document
 }
 
-// SQL returns the column's SQL expression.
-func (c Column) SQL() string {
-	if c.Expr != "" {
-		return c.Expr
-	}
-	return c.Name
-}
-
-// SortSQL returns the expression the column sorts by.
-func (c Column) SortSQL() string {
-	if c.SortExpr != "" {
-		return c.SortExpr
-	}
-	return c.SQL()
-}
-
 // Spec declares a resource's list behaviour in one place.
 type Spec struct {
 	Columns     []Column
-	DateExpr    string // SQL expression of the main date that date ranges apply to
-	DateName    string // its API name (documented), e.g. "created_at"
+	DateName    string // API name of the date that date ranges apply to, e.g. "created_at"; "" = no date ranges
 	DefaultSort string // column name used when sort_by is absent
 	DefaultDesc bool
-	IDExpr      string // tiebreak for stable pages; defaults to "id"
 }
 
 // Column finds a column by API name.
@@ -97,14 +78,6 @@ func (s *Spec) Sortable() []string {
 	}
 	slices.Sort(out)
 	return out
-}
-
-// Tiebreak returns the SQL expression that makes ordering total.
-func (s *Spec) Tiebreak() string {
-	if s.IDExpr != "" {
-		return s.IDExpr
-	}
-	return "id"
 }
 
 func joinNames(names []string) string { return strings.Join(names, ", ") }

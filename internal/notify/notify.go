@@ -92,18 +92,17 @@ type Notification struct {
 	CreatedAt      time.Time
 }
 
-// List declares how notifications are filtered and sorted (alias n).
+// List declares how notifications are filtered and sorted.
 var List = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "read", Kind: listing.Bool, Expr: "(n.read_at IS NOT NULL)", Doc: "true: read; false: unread"},
-		{Name: "seen", Kind: listing.Bool, Expr: "(n.seen_at IS NOT NULL)", Doc: "true: seen; false: not seen yet"},
-		{Name: "type", Kind: listing.Enum, Expr: "n.type", Values: Events, Sortable: true},
-		{Name: "resource_type", Kind: listing.Text, Expr: "n.resource_type"},
-		{Name: "resource_id", Kind: listing.ID, Expr: "n.resource_id"},
-		{Name: "created_at", Expr: "n.created_at", Sortable: true, NoFilter: true},
+		{Name: "read", Kind: listing.Bool, Doc: "true: read; false: unread"},
+		{Name: "seen", Kind: listing.Bool, Doc: "true: seen; false: not seen yet"},
+		{Name: "type", Kind: listing.Enum, Values: Events, Sortable: true},
+		{Name: "resource_type", Kind: listing.Text},
+		{Name: "resource_id", Kind: listing.ID},
+		{Name: "created_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "n.created_at", DateName: "created_at",
-	DefaultSort: "created_at", DefaultDesc: true, IDExpr: "n.id",
+	DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
 }
 
 // Message is the words of a notification: its title (the e-mail subject) and

@@ -128,15 +128,14 @@ func (d *Definition) Validate(now time.Time) error {
 	return f.Err()
 }
 
-// DefinitionList declares how advanced reports are filtered and sorted (alias d).
+// DefinitionList declares how advanced reports are filtered and sorted.
 var DefinitionList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "d.name", Sortable: true},
-		{Name: "description", Kind: listing.Text, Expr: "d.description"},
-		{Name: "format", Kind: listing.Enum, Expr: "d.format", Values: []string{"pdf", "html", "csv", "json", "xlsx"}, Sortable: true},
-		{Name: "created_at", Expr: "d.created_at", Sortable: true, NoFilter: true},
-		{Name: "updated_at", Expr: "d.updated_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "description", Kind: listing.Text},
+		{Name: "format", Kind: listing.Enum, Values: []string{"pdf", "html", "csv", "json", "xlsx"}, Sortable: true},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "updated_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "d.created_at", DateName: "created_at",
-	DefaultSort: "created_at", DefaultDesc: true, IDExpr: "d.id",
+	DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
 }

@@ -139,21 +139,19 @@ func FileName(name string, t Type, f Format, at time.Time) string {
 	return fmt.Sprintf("%s-%s-%s.%s", base, t, at.UTC().Format("20060102"), Extension(f))
 }
 
-// List declares how reports are filtered and sorted (alias r for reports,
-// sr for the run).
+// List declares how reports are filtered and sorted.
 var List = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "r.name", Sortable: true},
-		{Name: "scan", Kind: listing.ID, Expr: "r.scan_id", Doc: "scan id"},
-		{Name: "scan_id", Kind: listing.ID, Expr: "r.scan_id"},
-		{Name: "target", Kind: listing.ID, Expr: "r.target_id", Doc: "target id"},
-		{Name: "target_id", Kind: listing.ID, Expr: "r.target_id"},
-		{Name: "history_id", Kind: listing.ID, Expr: "r.run_id", Doc: "the run"},
-		{Name: "product", Kind: listing.Enum, Expr: "r.product", Values: tenant.Products, Sortable: true},
-		{Name: "pci_compliant", Kind: listing.Bool, Expr: "sr.pci_compliant", Doc: "the run's PCI verdict now"},
-		{Name: "created_at", Expr: "r.created_at", Sortable: true, NoFilter: true},
-		{Name: "finished_at", Expr: "sr.finished_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "scan", Kind: listing.ID, Doc: "scan id"},
+		{Name: "scan_id", Kind: listing.ID},
+		{Name: "target", Kind: listing.ID, Doc: "target id"},
+		{Name: "target_id", Kind: listing.ID},
+		{Name: "history_id", Kind: listing.ID, Doc: "the run"},
+		{Name: "product", Kind: listing.Enum, Values: tenant.Products, Sortable: true},
+		{Name: "pci_compliant", Kind: listing.Bool, Doc: "the run's PCI verdict now"},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "finished_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "sr.finished_at", DateName: "finished_at",
-	DefaultSort: "finished_at", DefaultDesc: true, IDExpr: "r.id",
+	DateName: "finished_at", DefaultSort: "finished_at", DefaultDesc: true,
 }

@@ -100,35 +100,34 @@ func (f Finding) FailsPCI() bool { return pci.Fails(f.PCIFacts()) }
 // Counted reports whether a finding is currently open (for widgets and verdicts).
 func (f Finding) Counted() bool { return f.Status == FindingOpen || f.Status == FindingReopened }
 
-// FindingList declares how findings are filtered and sorted (alias f).
+// FindingList declares how findings are filtered and sorted.
 var FindingList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "severity", Kind: listing.Enum, Expr: "f.severity", SortExpr: "f.severity_rank", Values: Severities, Sortable: true},
-		{Name: "status", Kind: listing.Enum, Expr: "f.status", Values: FindingStatuses, Sortable: true},
-		{Name: "host", Kind: listing.Text, Expr: "f.ip", Doc: "IP address, e.g. 192.168.*", Sortable: true},
-		{Name: "hostname", Kind: listing.Text, Expr: "f.hostname"},
-		{Name: "port", Kind: listing.Number, Expr: "f.port", Sortable: true},
-		{Name: "protocol", Kind: listing.Enum, Expr: "f.protocol", Values: []string{"tcp", "udp", ""}},
-		{Name: "service", Kind: listing.Text, Expr: "f.service"},
-		{Name: "cve", Kind: listing.Text, Expr: "f.cves", Doc: "CVE id, e.g. CVE-2023-*"},
-		{Name: "check_id", Kind: listing.Text, Expr: "f.check_id"},
-		{Name: "title", Kind: listing.Text, Expr: "f.title", Sortable: true},
-		{Name: "target_id", Kind: listing.ID, Expr: "f.target_id"},
-		{Name: "target", Kind: listing.ID, Expr: "f.target_id", Doc: "target id"},
-		{Name: "scan_id", Kind: listing.ID, Expr: "f.scan_id"},
-		{Name: "scan", Kind: listing.ID, Expr: "f.scan_id", Doc: "scan id"},
-		{Name: "host_id", Kind: listing.ID, Expr: "f.host_id"},
-		{Name: "product", Kind: listing.Enum, Expr: "f.product", Values: tenant.Products},
-		// pci_status is the PCI rule, which the store computes in SQL: no Expr here.
+		{Name: "severity", Kind: listing.Enum, Values: Severities, Sortable: true},
+		{Name: "status", Kind: listing.Enum, Values: FindingStatuses, Sortable: true},
+		{Name: "host", Kind: listing.Text, Doc: "IP address, e.g. 192.168.*", Sortable: true},
+		{Name: "hostname", Kind: listing.Text},
+		{Name: "port", Kind: listing.Number, Sortable: true},
+		{Name: "protocol", Kind: listing.Enum, Values: []string{"tcp", "udp", ""}},
+		{Name: "service", Kind: listing.Text},
+		{Name: "cve", Kind: listing.Text, Doc: "CVE id, e.g. CVE-2023-*"},
+		{Name: "check_id", Kind: listing.Text},
+		{Name: "title", Kind: listing.Text, Sortable: true},
+		{Name: "target_id", Kind: listing.ID},
+		{Name: "target", Kind: listing.ID, Doc: "target id"},
+		{Name: "scan_id", Kind: listing.ID},
+		{Name: "scan", Kind: listing.ID, Doc: "scan id"},
+		{Name: "host_id", Kind: listing.ID},
+		{Name: "product", Kind: listing.Enum, Values: tenant.Products},
+		// pci_status is the PCI rule, which the store computes in SQL.
 		{Name: "pci_status", Kind: listing.Enum, Values: []string{"pass", "fail"}},
-		{Name: "kev", Kind: listing.Bool, Expr: "f.kev"},
-		{Name: "cvss_score", Expr: "f.cvss_score", Sortable: true, NoFilter: true},
-		{Name: "first_seen", Expr: "f.first_seen", Sortable: true, NoFilter: true},
-		{Name: "last_seen", Expr: "f.last_seen", Sortable: true, NoFilter: true},
-		{Name: "epss", Expr: "f.epss", Sortable: true, NoFilter: true},
+		{Name: "kev", Kind: listing.Bool},
+		{Name: "cvss_score", Sortable: true, NoFilter: true},
+		{Name: "first_seen", Sortable: true, NoFilter: true},
+		{Name: "last_seen", Sortable: true, NoFilter: true},
+		{Name: "epss", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "f.first_seen", DateName: "first_seen",
-	DefaultSort: "severity", DefaultDesc: true, IDExpr: "f.id",
+	DateName: "first_seen", DefaultSort: "severity", DefaultDesc: true,
 }
 
 // Occurrence is one run's sighting of a finding.

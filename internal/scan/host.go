@@ -55,22 +55,21 @@ type Service struct {
 	TLS      bool
 }
 
-// HostList declares how the inventory is filtered and sorted (alias h).
+// HostList declares how the inventory is filtered and sorted.
 var HostList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "ip", Kind: listing.Text, Expr: "h.ip", Sortable: true, Doc: "e.g. 192.168.*"},
-		{Name: "hostname", Kind: listing.Text, Expr: "h.hostnames"},
-		{Name: "os", Kind: listing.Text, Expr: "h.os", Sortable: true},
-		{Name: "service", Kind: listing.Text, Expr: "h.services", Doc: "service, product or version of an open port"},
-		{Name: "port", Kind: listing.Number, Cond: "EXISTS (SELECT 1 FROM services sv WHERE sv.host_id = h.id AND sv.run_id = h.last_run_id AND sv.port = ?)"},
-		{Name: "target", Kind: listing.ID, Cond: "EXISTS (SELECT 1 FROM run_hosts rh JOIN scan_runs r ON r.id = rh.run_id WHERE rh.host_id = h.id AND r.target_id = ?)", Doc: "target id"},
-		{Name: "status", Kind: listing.Enum, Expr: "h.status", Values: []string{"up", "down"}},
-		{Name: "open_ports", Kind: listing.Number, Expr: "h.open_ports", Sortable: true},
-		{Name: "first_seen", Expr: "h.first_seen", Sortable: true, NoFilter: true},
-		{Name: "last_seen", Expr: "h.last_seen", Sortable: true, NoFilter: true},
+		{Name: "ip", Kind: listing.Text, Sortable: true, Doc: "e.g. 192.168.*"},
+		{Name: "hostname", Kind: listing.Text},
+		{Name: "os", Kind: listing.Text, Sortable: true},
+		{Name: "service", Kind: listing.Text, Doc: "service, product or version of an open port"},
+		{Name: "port", Kind: listing.Number},
+		{Name: "target", Kind: listing.ID, Doc: "target id"},
+		{Name: "status", Kind: listing.Enum, Values: []string{"up", "down"}},
+		{Name: "open_ports", Kind: listing.Number, Sortable: true},
+		{Name: "first_seen", Sortable: true, NoFilter: true},
+		{Name: "last_seen", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "h.last_seen", DateName: "last_seen",
-	DefaultSort: "last_seen", DefaultDesc: true, IDExpr: "h.id",
+	DateName: "last_seen", DefaultSort: "last_seen", DefaultDesc: true,
 }
 
 // HostRun is a run that scanned a host, and what it saw of the host.

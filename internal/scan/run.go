@@ -106,17 +106,16 @@ func (r Run) Duration(now time.Time) time.Duration {
 	return end.Sub(*r.StartedAt)
 }
 
-// RunList declares how runs are filtered and sorted (alias r).
+// RunList declares how runs are filtered and sorted.
 var RunList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "status", Kind: listing.Enum, Expr: "r.status", Values: Statuses, Sortable: true},
-		{Name: "trigger", Kind: listing.Enum, Expr: "r.trigger_kind", Values: []string{TriggerManual, TriggerSchedule}},
-		{Name: "pci_compliant", Kind: listing.Bool, Expr: "r.pci_compliant"},
-		{Name: "queued_at", Expr: "r.queued_at", Sortable: true, NoFilter: true},
-		{Name: "started_at", Expr: "r.started_at", Sortable: true, NoFilter: true},
-		{Name: "finished_at", Expr: "r.finished_at", Sortable: true, NoFilter: true},
-		{Name: "findings_count", Kind: listing.Number, Expr: "r.findings_count", Sortable: true},
+		{Name: "status", Kind: listing.Enum, Values: Statuses, Sortable: true},
+		{Name: "trigger", Kind: listing.Enum, Values: []string{TriggerManual, TriggerSchedule}},
+		{Name: "pci_compliant", Kind: listing.Bool},
+		{Name: "queued_at", Sortable: true, NoFilter: true},
+		{Name: "started_at", Sortable: true, NoFilter: true},
+		{Name: "finished_at", Sortable: true, NoFilter: true},
+		{Name: "findings_count", Kind: listing.Number, Sortable: true},
 	},
-	DateExpr: "r.queued_at", DateName: "queued_at",
-	DefaultSort: "queued_at", DefaultDesc: true, IDExpr: "r.id",
+	DateName: "queued_at", DefaultSort: "queued_at", DefaultDesc: true,
 }

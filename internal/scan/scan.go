@@ -94,22 +94,21 @@ func (u Update) Apply(s Scan) Scan {
 	return s
 }
 
-// List declares how scans are filtered and sorted (alias s).
+// List declares how scans are filtered and sorted.
 var List = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "s.name", Sortable: true},
-		{Name: "status", Kind: listing.Enum, Expr: "s.status", Values: Statuses, Sortable: true},
-		{Name: "product", Kind: listing.Enum, Expr: "s.product", Values: tenant.Products, Sortable: true},
-		{Name: "target_id", Kind: listing.ID, Expr: "s.target_id"},
-		{Name: "scanner_id", Kind: listing.ID, Expr: "s.scanner_id"},
-		{Name: "schedule_id", Kind: listing.ID, Expr: "s.schedule_id"},
-		{Name: "scan_profile_id", Kind: listing.ID, Expr: "s.scan_profile_id"},
-		{Name: "created_at", Expr: "s.created_at", Sortable: true, NoFilter: true},
-		{Name: "updated_at", Expr: "s.updated_at", Sortable: true, NoFilter: true},
-		{Name: "next_run_at", Expr: "s.next_run_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "status", Kind: listing.Enum, Values: Statuses, Sortable: true},
+		{Name: "product", Kind: listing.Enum, Values: tenant.Products, Sortable: true},
+		{Name: "target_id", Kind: listing.ID},
+		{Name: "scanner_id", Kind: listing.ID},
+		{Name: "schedule_id", Kind: listing.ID},
+		{Name: "scan_profile_id", Kind: listing.ID},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "updated_at", Sortable: true, NoFilter: true},
+		{Name: "next_run_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "s.created_at", DateName: "created_at",
-	DefaultSort: "created_at", DefaultDesc: true, IDExpr: "s.id",
+	DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
 }
 
 // Filter narrows a list of an organization's scans beyond the client's list

@@ -46,12 +46,24 @@ func (q *Q) FindDefinition(ctx context.Context, orgID, id string) (report.Defini
 	return d, err
 }
 
+// definitionListSQL is report.DefinitionList in the SQL of FindDefinitions.
+var definitionListSQL = bindList(&report.DefinitionList, listSQL{
+	Date: "d.created_at", ID: "d.id",
+	Cols: map[string]colSQL{
+		"name":        {Expr: "d.name"},
+		"description": {Expr: "d.description"},
+		"format":      {Expr: "d.format"},
+		"created_at":  {Expr: "d.created_at"},
+		"updated_at":  {Expr: "d.updated_at"},
+	},
+})
+
 // FindDefinitions lists an organization's advanced reports with their files.
 func (q *Q) FindDefinitions(ctx context.Context, orgID string, p listing.Params) ([]report.Definition, int, error) {
 	lq := listQuery{Select: definitionColumns, From: "advanced_reports d"}
 	lq.where("d.organization_id = ?", orgID)
 	var out []report.Definition
-	total, err := q.runList(ctx, lq, &report.DefinitionList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, definitionListSQL, p, func(r *sql.Rows) error {
 		d, err := scanDefinition(r)
 		out = append(out, d)
 		return err

@@ -49,6 +49,15 @@ func (q *Q) AIConversation(ctx context.Context, orgID, findingID, userID string)
 	return out, mapErr(rows.Err())
 }
 
+// aiHistoryListSQL is ai.HistoryList in the SQL of FindAIMessages.
+var aiHistoryListSQL = bindList(&ai.HistoryList, listSQL{
+	Date: "m.created_at", ID: "m.id",
+	Cols: map[string]colSQL{
+		"role":       {Expr: "m.role"},
+		"created_at": {Expr: "m.created_at"},
+	},
+})
+
 // FindAIMessages lists a user's conversation about a finding of an
 // organization.
 func (q *Q) FindAIMessages(ctx context.Context, orgID, findingID, userID string, p listing.Params) ([]ai.ChatMessage, int, error) {
@@ -57,7 +66,7 @@ func (q *Q) FindAIMessages(ctx context.Context, orgID, findingID, userID string,
 	lq.where("m.finding_id = ?", findingID)
 	lq.where("m.user_id = ?", userID)
 	var out []ai.ChatMessage
-	total, err := q.runList(ctx, lq, &ai.HistoryList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, aiHistoryListSQL, p, func(r *sql.Rows) error {
 		m, err := scanAIMessage(r)
 		out = append(out, m)
 		return err

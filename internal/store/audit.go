@@ -39,12 +39,28 @@ func (q *Q) FindAuditEvent(ctx context.Context, sc tenant.Scope, id string) (aud
 	return e, notFound(err, "Audit event")
 }
 
+// auditListSQL is audit.List in the SQL of FindAuditEvents.
+var auditListSQL = bindList(&audit.List, listSQL{
+	Date: "a.created_at", ID: "a.id",
+	Cols: map[string]colSQL{
+		"actor":           {Expr: "a.actor_email"},
+		"actor_id":        {Expr: "a.actor_id"},
+		"action":          {Expr: "a.action"},
+		"resource_type":   {Expr: "a.resource_type"},
+		"resource_id":     {Expr: "a.resource_id"},
+		"organization_id": {Expr: "a.organization_id"},
+		"request_id":      {Expr: "a.request_id"},
+		"ip":              {Expr: "a.ip"},
+		"created_at":      {Expr: "a.created_at"},
+	},
+})
+
 // FindAuditEvents lists events of organizations inside scope.
 func (q *Q) FindAuditEvents(ctx context.Context, sc tenant.Scope, p listing.Params) ([]audit.Event, int, error) {
 	lq := listQuery{Select: auditColumns, From: "audit_events a"}
 	lq.scope("a.organization_id", sc)
 	var out []audit.Event
-	total, err := q.runList(ctx, lq, &audit.List, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, auditListSQL, p, func(r *sql.Rows) error {
 		e, err := scanAudit(r)
 		out = append(out, e)
 		return err

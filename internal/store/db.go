@@ -305,3 +305,13 @@ func (d *dialect) ilike() string {
 	}
 	return "LIKE"
 }
+
+// bytewise is expr compared byte by byte: PostgreSQL's "C" collation (the
+// database's default collation may ignore punctuation, which breaks prefix
+// ranges), SQLite's default BINARY.
+func (d *dialect) bytewise(expr string) string {
+	if d.engine == Postgres {
+		return expr + ` COLLATE "C"`
+	}
+	return expr
+}

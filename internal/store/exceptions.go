@@ -74,12 +74,29 @@ func (q *Q) FindExceptionsByID(ctx context.Context, orgID string, ids []string) 
 	return out, nil
 }
 
+// exceptionListSQL is exception.List in the SQL of FindExceptions.
+var exceptionListSQL = bindList(&exception.List, listSQL{
+	Date: "e.created_at", ID: "e.id",
+	Cols: map[string]colSQL{
+		"status":     {Expr: "e.status"},
+		"type":       {Expr: "e.type"},
+		"check":      {Expr: "e.check_id"},
+		"check_id":   {Expr: "e.check_id"},
+		"host":       {Expr: "e.host"},
+		"port":       {Expr: "e.port"},
+		"reason":     {Expr: "e.reason"},
+		"expires_at": {Expr: "e.expires_at"},
+		"created_at": {Expr: "e.created_at"},
+		"updated_at": {Expr: "e.updated_at"},
+	},
+})
+
 // FindExceptions lists an organization's exceptions.
 func (q *Q) FindExceptions(ctx context.Context, orgID string, p listing.Params) ([]exception.Exception, int, error) {
 	lq := listQuery{Select: exceptionColumns, From: "exceptions e"}
 	lq.where("e.organization_id = ?", orgID)
 	var out []exception.Exception
-	total, err := q.runList(ctx, lq, &exception.List, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, exceptionListSQL, p, func(r *sql.Rows) error {
 		e, err := scanException(r)
 		out = append(out, e)
 		return err

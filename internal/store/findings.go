@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,69 +11,6 @@ import (
 	"github.com/perimeterhq/perimeter/internal/scan"
 )
 
-// bytewise is expr compared byte by byte: PostgreSQL's "C" collation (the
-// database's default collation may ignore punctuation, which breaks prefix
-// ranges), SQLite's default BINARY.
-func (d *dialect) bytewise(expr string) string {
-	if d.engine == Postgres {
-		return expr + ` COLLATE "C"`
-	}
-	return expr
-}
-
-// prefixCond answers a * pattern that starts with a literal prefix of digits
-// and address punctuation — an address prefix such as 10.0.1.* — with a
-// byte-wise range on expr, which an index serves; a case-insensitive LIKE
-// cannot use one (SQLite uses an index only for case-sensitive LIKE, PostgreSQL
-// only with a pattern operator class). Letters are excluded because the range
-// is case-sensitive and the filter is not. Whatever follows the first * is
-// still matched with LIKE. ok is false when the pattern has no such prefix.
-func (q *Q) prefixCond(expr, pattern string) (cond string, args []any, ok bool) {
-	star := strings.IndexByte(pattern, '*')
-	if star <= 0 {
-		return "", nil, false
-	}
-	prefix := pattern[:star]
-	for i := 0; i < len(prefix); i++ {
-		c := prefix[i]
-		if (c < '0' || c > '9') && c != '.' && c != ':' && c != '/' && c != '-' {
-			return "", nil, false
-		}
-	}
-	// Every allowed byte is below 0x7f, so incrementing the last one gives the
-	// least string greater than every string with the prefix.
-	upper := prefix[:len(prefix)-1] + string(rune(prefix[len(prefix)-1]+1))
-	col := q.d.bytewise(expr)
-	cond, args = col+" >= ? AND "+col+" < ?", []any{prefix, upper}
-	if pattern[star:] != "*" {
-		like, arg := q.likeCond(expr, pattern)
-		cond += " AND " + like
-		args = append(args, arg)
-	}
-	return "(" + cond + ")", args, true
-}
-
-// severityByRank rewrites a severity filter into one on severity_rank, which
-// leads the list index and orders the default sort.
-func severityByRank(p listing.Params) listing.Params {
-	f, ok := p.Filter("severity")
-	if !ok || f.Op != listing.OpIn {
-		return p
-	}
-	ranks := make([]string, len(f.Values))
-	for i, v := range f.Values {
-		ranks[i] = strconv.Itoa(scan.SeverityRank(v))
-	}
-	filters := make([]listing.Filter, 0, len(p.Filters))
-	for _, x := range p.Filters {
-		if x.Column.Name == "severity" {
-			x = listing.Filter{Column: listing.Column{Name: "severity", Kind: listing.Number, Expr: "f.severity_rank"}, Op: listing.OpIn, Values: ranks}
-		}
-		filters = append(filters, x)
-	}
-	p.Filters = filters
-	return p
-}
 
 // RankCounts counts findings by severity rank (0 unknown … 5 critical).
 type RankCounts [7]int
@@ -87,6 +23,39 @@ func (c RankCounts) Total() int {
 	}
 	return n
 }
+
+// findingListSQL is scan.FindingList over the findings alias f of every
+// findings list (orgFindings, runFindingsFrom). A severity filter matches
+// severity_rank, which leads the list index and orders the default sort.
+var findingListSQL = bindList(&scan.FindingList, listSQL{
+	Date: "f.first_seen", ID: "f.id",
+	Cols: map[string]colSQL{
+		"severity":   {Expr: "f.severity_rank", Value: severityRank},
+		"status":     {Expr: "f.status"},
+		"host":       {Expr: "f.ip"},
+		"hostname":   {Expr: "f.hostname"},
+		"port":       {Expr: "f.port"},
+		"protocol":   {Expr: "f.protocol"},
+		"service":    {Expr: "f.service"},
+		"cve":        {Expr: "f.cves"},
+		"check_id":   {Expr: "f.check_id"},
+		"title":      {Expr: "f.title"},
+		"target_id":  {Expr: "f.target_id"},
+		"target":     {Expr: "f.target_id"},
+		"scan_id":    {Expr: "f.scan_id"},
+		"scan":       {Expr: "f.scan_id"},
+		"host_id":    {Expr: "f.host_id"},
+		"product":    {Expr: "f.product"},
+		"pci_status": {Expr: pciStatusSQL}, // a rule rather than a stored value
+		"kev":        {Expr: "f.kev"},
+		"cvss_score": {Expr: "f.cvss_score"},
+		"first_seen": {Expr: "f.first_seen"},
+		"last_seen":  {Expr: "f.last_seen"},
+		"epss":       {Expr: "f.epss"},
+	},
+})
+
+func severityRank(severity string) any { return int64(scan.SeverityRank(severity)) }
 
 // orgFindings is the fixed part of an organization's findings list.
 func orgFindings(orgID string) listQuery {
@@ -130,11 +99,13 @@ func (q *Q) FindFindingsCached(ctx context.Context, orgID string, p listing.Para
 // through runList.
 func (q *Q) findingList(ctx context.Context, lq listQuery, p listing.Params, cache RankCache, collect func(*sql.Rows) error) (int, error) {
 	if p.Sort.Name != "severity" {
-		return q.runList(ctx, lq, &scan.FindingList, severityByRank(p), collect)
+		return q.runList(ctx, lq, findingListSQL, p, collect)
 	}
 	counted := lq
 	counted.Where, counted.Args = slices.Clone(lq.Where), slices.Clone(lq.Args)
-	q.applyParams(&counted, &scan.FindingList, severityByRank(p))
+	if err := q.applyParams(&counted, findingListSQL, p); err != nil {
+		return 0, err
+	}
 	count := func(ctx context.Context) (RankCounts, error) { return q.rankCounts(ctx, counted) }
 	if cache == nil {
 		cache = func(ctx context.Context, count func(context.Context) (RankCounts, error)) (RankCounts, error) {
@@ -182,7 +153,9 @@ func (q *Q) rankedPage(ctx context.Context, lq listQuery, p listing.Params, coun
 		}
 	}
 	p.Filters = filters
-	q.applyParams(&lq, &scan.FindingList, p)
+	if err := q.applyParams(&lq, findingListSQL, p); err != nil {
+		return err
+	}
 	where := " WHERE " + strings.Join(lq.Where, " AND ")
 	offset, need := p.Offset(), p.PerPage
 	for i := range len(counts) {

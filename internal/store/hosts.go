@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,12 +24,29 @@ func scanHost(sc interface{ Scan(...any) error }) (scan.Host, error) {
 	return h, err
 }
 
+// hostListSQL is scan.HostList in the SQL of FindHosts.
+var hostListSQL = bindList(&scan.HostList, listSQL{
+	Date: "h.last_seen", ID: "h.id",
+	Cols: map[string]colSQL{
+		"ip":         {Expr: "h.ip"},
+		"hostname":   {Expr: "h.hostnames"},
+		"os":         {Expr: "h.os"},
+		"service":    {Expr: "h.services"},
+		"port":       {Cond: "EXISTS (SELECT 1 FROM services sv WHERE sv.host_id = h.id AND sv.run_id = h.last_run_id AND sv.port = ?)"},
+		"target":     {Cond: "EXISTS (SELECT 1 FROM run_hosts rh JOIN scan_runs r ON r.id = rh.run_id WHERE rh.host_id = h.id AND r.target_id = ?)"},
+		"status":     {Expr: "h.status"},
+		"open_ports": {Expr: "h.open_ports"},
+		"first_seen": {Expr: "h.first_seen"},
+		"last_seen":  {Expr: "h.last_seen"},
+	},
+})
+
 // FindHosts lists an organization's host inventory.
 func (q *Q) FindHosts(ctx context.Context, orgID string, p listing.Params) ([]scan.Host, int, error) {
 	lq := listQuery{Select: hostColumns, From: "hosts h"}
 	lq.where("h.organization_id = ?", orgID)
 	var out []scan.Host
-	total, err := q.runList(ctx, lq, &scan.HostList, p, func(rows *sql.Rows) error {
+	total, err := q.runList(ctx, lq, hostListSQL, p, func(rows *sql.Rows) error {
 		h, err := scanHost(rows)
 		out = append(out, h)
 		return err
@@ -166,12 +184,45 @@ func scanRunHost(sc interface{ Scan(...any) error }, extra ...any) (scan.RunHost
 	return h, err
 }
 
+// riskSQL is scan.SeverityWeight over per-severity count columns named
+// <prefix>critical_count … <prefix>low_count, as a SQL expression.
+func riskSQL(prefix string) string {
+	var terms []string
+	for _, sev := range scan.Severities {
+		if w := scan.SeverityWeight(sev); w > 0 {
+			terms = append(terms, prefix+sev+"_count * "+strconv.Itoa(w))
+		}
+	}
+	return "(" + strings.Join(terms, " + ") + ")"
+}
+
+// severityCountSQL picks the count column of rh for the severity bound to ?.
+const severityCountSQL = "(CASE ? WHEN 'critical' THEN rh.critical_count WHEN 'high' THEN rh.high_count " +
+	"WHEN 'medium' THEN rh.medium_count WHEN 'low' THEN rh.low_count ELSE rh.info_count END) > 0"
+
+// runHostListSQL is scan.RunHostList in the SQL of FindRunHosts.
+var runHostListSQL = bindList(&scan.RunHostList, listSQL{
+	Date: "rh.scanned_at", ID: "rh.id",
+	Cols: map[string]colSQL{
+		"ip":         {Expr: "rh.ip"},
+		"host":       {Expr: "rh.ip"},
+		"hostname":   {Expr: "rh.hostnames"},
+		"os":         {Expr: "rh.os"},
+		"status":     {Expr: "rh.status"},
+		"port":       {Cond: "EXISTS (SELECT 1 FROM services sv WHERE sv.run_id = rh.run_id AND sv.host_id = rh.host_id AND sv.port = ?)"},
+		"severity":   {Cond: severityCountSQL},
+		"open_ports": {Expr: "rh.open_ports"},
+		"risk":       {Expr: riskSQL("rh.")},
+		"scanned_at": {Expr: "rh.scanned_at"},
+	},
+})
+
 // FindRunHosts lists the hosts a run of an organization saw.
 func (q *Q) FindRunHosts(ctx context.Context, orgID, runID string, p listing.Params) ([]scan.RunHost, int, error) {
 	lq := listQuery{Select: runHostColumns, From: "run_hosts rh"}
 	lq.where("rh.run_id = ? AND rh.organization_id = ?", runID, orgID)
 	var out []scan.RunHost
-	total, err := q.runList(ctx, lq, &scan.RunHostList, p, func(rows *sql.Rows) error {
+	total, err := q.runList(ctx, lq, runHostListSQL, p, func(rows *sql.Rows) error {
 		h, err := scanRunHost(rows)
 		out = append(out, h)
 		return err

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -25,21 +27,19 @@ func (lq *listQuery) where(cond string, args ...any) {
 	lq.Args = append(lq.Args, args...)
 }
 
-// trigramIndexes maps column expressions to the SQLite FTS5 trigram table that
-// mirrors them (see migration 0002); PostgreSQL's pg_trgm indexes need no
-// rewriting.
-var trigramIndexes = map[string]struct{ table, column, rowid string }{
-	"u.email": {"users_search", "email", "u.rowid"},
-}
+// trigramIndex is a SQLite FTS5 trigram table that mirrors a text column (see
+// migration 0002), named in the column's colSQL: rowid is the listed row's
+// rowid in the list's FROM. PostgreSQL's pg_trgm indexes need no rewriting.
+type trigramIndex struct{ table, column, rowid string }
 
-// textCond is likeCond, answered from a trigram index where one exists and the
-// pattern gives it something to work with (a literal run of three or more
-// characters, and no escaping, which FTS5 does not support).
-func (q *Q) textCond(expr, pattern string) (string, string) {
-	if ix, ok := trigramIndexes[expr]; ok && q.d.engine == SQLite && !strings.ContainsAny(pattern, `\%_`) && longestRun(pattern) >= 3 {
+// textCond is likeCond on c.Expr, answered from c's trigram index where it has
+// one and the pattern gives it something to work with (a literal run of three
+// or more characters, and no escaping, which FTS5 does not support).
+func (q *Q) textCond(c colSQL, pattern string) (string, string) {
+	if ix := c.Trigram; ix != nil && q.d.engine == SQLite && !strings.ContainsAny(pattern, `\%_`) && longestRun(pattern) >= 3 {
 		return ix.rowid + " IN (SELECT rowid FROM " + ix.table + " WHERE " + ix.column + " LIKE ?)", strings.ReplaceAll(pattern, "*", "%")
 	}
-	return q.likeCond(expr, pattern)
+	return q.likeCond(c.Expr, pattern)
 }
 
 func longestRun(pattern string) int {
@@ -62,54 +62,99 @@ func (q *Q) likeCond(expr, pattern string) (string, string) {
 	return op + ` ESCAPE '\'`, strings.ReplaceAll(r.Replace(pattern), "*", "%")
 }
 
-// applyParams adds the client's criteria from p to lq.
-func (q *Q) applyParams(lq *listQuery, spec *listing.Spec, p listing.Params) {
+// prefixCond answers a * pattern that starts with a literal prefix of digits
+// and address punctuation — an address prefix such as 10.0.1.* — with a
+// byte-wise range on expr, which an index serves; a case-insensitive LIKE
+// cannot use one (SQLite uses an index only for case-sensitive LIKE, PostgreSQL
+// only with a pattern operator class). Letters are excluded because the range
+// is case-sensitive and the filter is not. Whatever follows the first * is
+// still matched with LIKE. ok is false when the pattern has no such prefix.
+func (q *Q) prefixCond(expr, pattern string) (cond string, args []any, ok bool) {
+	star := strings.IndexByte(pattern, '*')
+	if star <= 0 {
+		return "", nil, false
+	}
+	prefix := pattern[:star]
+	for i := 0; i < len(prefix); i++ {
+		c := prefix[i]
+		if (c < '0' || c > '9') && c != '.' && c != ':' && c != '/' && c != '-' {
+			return "", nil, false
+		}
+	}
+	// Every allowed byte is below 0x7f, so incrementing the last one gives the
+	// least string greater than every string with the prefix.
+	upper := prefix[:len(prefix)-1] + string(rune(prefix[len(prefix)-1]+1))
+	col := q.d.bytewise(expr)
+	cond, args = col+" >= ? AND "+col+" < ?", []any{prefix, upper}
+	if pattern[star:] != "*" {
+		like, arg := q.likeCond(expr, pattern)
+		cond += " AND " + like
+		args = append(args, arg)
+	}
+	return "(" + cond + ")", args, true
+}
+
+// applyParams adds the client's criteria from p to lq, in the SQL ls binds
+// them to. A column ls does not bind is an error (TestListSQLComplete keeps
+// every spec's columns bound).
+func (q *Q) applyParams(lq *listQuery, ls *listSQL, p listing.Params) error {
+	if ls.spec == nil {
+		return errors.New("store: list SQL not made by bindList")
+	}
 	for _, f := range p.Filters {
-		expr := columnSQL(spec, f.Column)
+		c, ok := ls.Cols[f.Column.Name]
+		if !ok {
+			return fmt.Errorf("store: column %q of a list has no SQL", f.Column.Name)
+		}
 		if f.Column.Kind == listing.Hosts {
-			cond, args := q.hostsCond(f)
+			cond, args := q.hostsCond(c.Expr, f)
 			lq.where(cond, args...)
 			continue
 		}
 		switch f.Op {
 		case listing.OpContains:
-			cond, arg := q.textCond(expr, "*"+f.Values[0]+"*")
+			cond, arg := q.textCond(c, "*"+f.Values[0]+"*")
 			lq.where(cond, arg)
 		case listing.OpPattern:
-			if cond, args, ok := q.prefixCond(expr, f.Values[0]); ok { // 10.0.1.*: an index range
+			if cond, args, ok := q.prefixCond(c.Expr, f.Values[0]); ok { // 10.0.1.*: an index range
 				lq.where(cond, args...)
 				continue
 			}
-			cond, arg := q.textCond(expr, f.Values[0])
+			cond, arg := q.textCond(c, f.Values[0])
 			lq.where(cond, arg)
 		case listing.OpIn:
 			args := make([]any, len(f.Values))
 			for i, v := range f.Values {
-				args[i] = typedValue(f.Column.Kind, v)
+				if c.Value != nil {
+					args[i] = c.Value(v)
+				} else {
+					args[i] = typedValue(f.Column.Kind, v)
+				}
 			}
-			if f.Column.Cond != "" {
+			if c.Cond != "" {
 				conds := make([]string, len(args))
 				for i := range args {
-					conds[i] = f.Column.Cond
+					conds[i] = c.Cond
 				}
 				lq.where("("+strings.Join(conds, " OR ")+")", args...)
 				continue
 			}
 			if len(args) == 1 {
-				lq.where(expr+" = ?", args[0])
+				lq.where(c.Expr+" = ?", args[0])
 			} else {
-				lq.where(expr+" IN ("+placeholders(len(args))+")", args...)
+				lq.where(c.Expr+" IN ("+placeholders(len(args))+")", args...)
 			}
 		}
 	}
-	if spec.DateExpr != "" {
+	if ls.Date != "" {
 		if !p.From.IsZero() {
-			lq.where(spec.DateExpr+" >= ?", ts(p.From))
+			lq.where(ls.Date+" >= ?", ts(p.From))
 		}
 		if !p.To.IsZero() {
-			lq.where(spec.DateExpr+" <= ?", ts(p.To))
+			lq.where(ls.Date+" <= ?", ts(p.To))
 		}
 	}
+	return nil
 }
 
 func typedValue(k listing.Kind, v string) any {
@@ -129,8 +174,10 @@ func placeholders(n int) string {
 
 // runList counts the matching rows and scans the requested page. scan is called
 // once per row.
-func (q *Q) runList(ctx context.Context, lq listQuery, spec *listing.Spec, p listing.Params, scan func(*sql.Rows) error) (total int, err error) {
-	q.applyParams(&lq, spec, p)
+func (q *Q) runList(ctx context.Context, lq listQuery, ls *listSQL, p listing.Params, scan func(*sql.Rows) error) (total int, err error) {
+	if err := q.applyParams(&lq, ls, p); err != nil {
+		return 0, err
+	}
 	where := ""
 	if len(lq.Where) > 0 {
 		where = " WHERE " + strings.Join(lq.Where, " AND ")
@@ -147,9 +194,13 @@ func (q *Q) runList(ctx context.Context, lq listQuery, spec *listing.Spec, p lis
 		dir = " DESC"
 	}
 	if p.Sort.Name != "" {
-		order = p.Sort.SortSQL() + dir + ", "
+		c, ok := ls.Cols[p.Sort.Name]
+		if !ok {
+			return 0, fmt.Errorf("store: sort column %q of a list has no SQL", p.Sort.Name)
+		}
+		order = c.sortSQL() + dir + ", "
 	}
-	order += spec.Tiebreak() + dir
+	order += ls.ID + dir
 	args := append(lq.Args, p.PerPage, p.Offset())
 	rows, err := q.query(ctx, "SELECT "+lq.Select+" FROM "+lq.From+where+" ORDER BY "+order+" LIMIT ? OFFSET ?", args...)
 	if err != nil {

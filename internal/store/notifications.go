@@ -39,13 +39,26 @@ func (q *Q) FindNotification(ctx context.Context, orgID, userID, id string) (not
 	return n, notFound(err, "Notification")
 }
 
+// notificationListSQL is notify.List in the SQL of FindNotifications.
+var notificationListSQL = bindList(&notify.List, listSQL{
+	Date: "n.created_at", ID: "n.id",
+	Cols: map[string]colSQL{
+		"read":          {Expr: "(n.read_at IS NOT NULL)"},
+		"seen":          {Expr: "(n.seen_at IS NOT NULL)"},
+		"type":          {Expr: "n.type"},
+		"resource_type": {Expr: "n.resource_type"},
+		"resource_id":   {Expr: "n.resource_id"},
+		"created_at":    {Expr: "n.created_at"},
+	},
+})
+
 // FindNotifications lists a user's notifications in an organization.
 func (q *Q) FindNotifications(ctx context.Context, orgID, userID string, p listing.Params) ([]notify.Notification, int, error) {
 	lq := listQuery{Select: notificationColumns, From: "notifications n"}
 	lq.where("n.user_id = ?", userID)
 	lq.where("n.organization_id = ?", orgID)
 	var out []notify.Notification
-	total, err := q.runList(ctx, lq, &notify.List, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, notificationListSQL, p, func(r *sql.Rows) error {
 		n, err := scanNotification(r)
 		out = append(out, n)
 		return err

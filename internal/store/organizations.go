@@ -58,12 +58,28 @@ func (q *Q) PlatformOrganization(ctx context.Context) (tenant.Organization, erro
 	return o, notFound(err, "Platform organization")
 }
 
+// organizationListSQL is tenant.OrganizationList in the SQL of FindOrganizations.
+var organizationListSQL = bindList(&tenant.OrganizationList, listSQL{
+	Date: "o.created_at", ID: "o.id",
+	Cols: map[string]colSQL{
+		"name":       {Expr: "o.name"},
+		"type":       {Expr: "o.kind"},
+		"status":     {Expr: "o.status"},
+		"parent_id":  {Expr: "o.parent_id"},
+		"email":      {Expr: "o.email"},
+		"country":    {Expr: "o.country"},
+		"city":       {Expr: "o.city"},
+		"created_at": {Expr: "o.created_at"},
+		"updated_at": {Expr: "o.updated_at"},
+	},
+})
+
 // FindOrganizations lists the organizations in scope.
 func (q *Q) FindOrganizations(ctx context.Context, sc tenant.Scope, p listing.Params) ([]tenant.Organization, int, error) {
 	lq := listQuery{Select: orgColumns, From: "organizations o"}
 	lq.scope("o.id", sc)
 	var out []tenant.Organization
-	total, err := q.runList(ctx, lq, &tenant.OrganizationList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, organizationListSQL, p, func(r *sql.Rows) error {
 		o, err := scanOrg(r)
 		out = append(out, o)
 		return err

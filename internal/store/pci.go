@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/perimeterhq/perimeter/internal/listing"
 	"github.com/perimeterhq/perimeter/internal/pci"
 	"github.com/perimeterhq/perimeter/internal/scan"
 )
@@ -18,18 +17,9 @@ import (
 var pciFailSQL = "(f.status NOT IN (" + quoteList(scan.PCIWaivedStatuses) + ") AND (f.pci_auto_fail OR (f.cvss_score >= " +
 	strconv.FormatFloat(pci.ScoreThreshold, 'f', 1, 64) + " AND NOT f.dos_only)))"
 
-// pciStatusSQL is the findings list's pci_status column: 'fail' or 'pass'.
+// pciStatusSQL is the findings list's pci_status column (findingListSQL):
+// 'fail' or 'pass'.
 var pciStatusSQL = "(CASE WHEN " + pciFailSQL + " THEN 'fail' ELSE 'pass' END)"
-
-// columnSQL is the SQL of a listing column. Columns that are a rule rather
-// than a stored value (scan.FindingList's pci_status) carry no Expr in their
-// domain spec; the store computes them here.
-func columnSQL(spec *listing.Spec, c listing.Column) string {
-	if spec == &scan.FindingList && c.Name == "pci_status" {
-		return pciStatusSQL
-	}
-	return c.SQL()
-}
 
 // foundPCIFail is the verdict recorded in pci_fail when a finding is stored:
 // pci.Fails before any exception or later scan waives it.

@@ -69,6 +69,23 @@ func (q *Q) FindPortList(ctx context.Context, orgID, id string) (inventory.PortL
 	return lists[0], err
 }
 
+// portListListSQL is inventory.PortListListing in the SQL of FindPortLists.
+var portListListSQL = bindList(&inventory.PortListListing, listSQL{
+	Date: "pl.created_at", ID: "pl.id",
+	Cols: map[string]colSQL{
+		"name":        {Expr: "pl.name"},
+		"description": {Expr: "pl.description"},
+		// app_types is a JSON array: the generic "= ?" of an enum column does
+		// not apply, so the filter is a match on the quoted value.
+		"app_type":   {Cond: "pl.app_types LIKE ?", Value: func(v string) any { return `%"` + v + `"%` }},
+		"builtin":    {Expr: "(pl.organization_id IS NULL)"},
+		"active":     {Expr: "pl.active"},
+		"port_count": {Expr: "pl.port_count"},
+		"created_at": {Expr: "pl.created_at"},
+		"updated_at": {Expr: "pl.updated_at"},
+	},
+})
+
 // FindPortLists lists the organization's lists and the built-ins with their
 // ranges; activeOnly keeps the active ones. A q[app_type] filter matches
 // lists that allow any of the given types.
@@ -78,26 +95,8 @@ func (q *Q) FindPortLists(ctx context.Context, orgID string, p listing.Params, a
 	if activeOnly {
 		lq.where("pl.active = ?", true)
 	}
-	// app_types is a JSON array: the generic "= ?" of an enum column does not
-	// apply, so the filter becomes a match on the quoted value.
-	if f, ok := p.Filter("app_type"); ok {
-		var conds []string
-		var args []any
-		for _, v := range f.Values {
-			conds = append(conds, "pl.app_types LIKE ?")
-			args = append(args, `%"`+v+`"%`)
-		}
-		lq.where("("+strings.Join(conds, " OR ")+")", args...)
-		rest := make([]listing.Filter, 0, len(p.Filters))
-		for _, x := range p.Filters {
-			if x.Column.Name != "app_type" {
-				rest = append(rest, x)
-			}
-		}
-		p.Filters = rest
-	}
 	var out []inventory.PortList
-	total, err := q.runList(ctx, lq, &inventory.PortListListing, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, portListListSQL, p, func(r *sql.Rows) error {
 		pl, err := scanPortList(r)
 		out = append(out, pl)
 		return err

@@ -44,12 +44,29 @@ func (q *Q) FindReport(ctx context.Context, orgID, id string) (report.Report, er
 	return r, err
 }
 
+// reportListSQL is report.List in the SQL of FindReports.
+var reportListSQL = bindList(&report.List, listSQL{
+	Date: "sr.finished_at", ID: "r.id",
+	Cols: map[string]colSQL{
+		"name":          {Expr: "r.name"},
+		"scan":          {Expr: "r.scan_id"},
+		"scan_id":       {Expr: "r.scan_id"},
+		"target":        {Expr: "r.target_id"},
+		"target_id":     {Expr: "r.target_id"},
+		"history_id":    {Expr: "r.run_id"},
+		"product":       {Expr: "r.product"},
+		"pci_compliant": {Expr: "sr.pci_compliant"},
+		"created_at":    {Expr: "r.created_at"},
+		"finished_at":   {Expr: "sr.finished_at"},
+	},
+})
+
 // FindReports lists an organization's reports with their files.
 func (q *Q) FindReports(ctx context.Context, orgID string, p listing.Params) ([]report.Report, int, error) {
 	lq := listQuery{Select: reportColumns, From: reportFrom}
 	lq.where("r.organization_id = ?", orgID)
 	var out []report.Report
-	total, err := q.runList(ctx, lq, &report.List, p, func(rows *sql.Rows) error {
+	total, err := q.runList(ctx, lq, reportListSQL, p, func(rows *sql.Rows) error {
 		r, err := scanReport(rows)
 		out = append(out, r)
 		return err

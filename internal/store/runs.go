@@ -65,12 +65,26 @@ func (q *Q) RunByID(ctx context.Context, id string) (scan.Run, error) {
 	return r, notFound(err, "History")
 }
 
+// runListSQL is scan.RunList in the SQL of FindRuns and RecentRuns.
+var runListSQL = bindList(&scan.RunList, listSQL{
+	Date: "r.queued_at", ID: "r.id",
+	Cols: map[string]colSQL{
+		"status":         {Expr: "r.status"},
+		"trigger":        {Expr: "r.trigger_kind"},
+		"pci_compliant":  {Expr: "r.pci_compliant"},
+		"queued_at":      {Expr: "r.queued_at"},
+		"started_at":     {Expr: "r.started_at"},
+		"finished_at":    {Expr: "r.finished_at"},
+		"findings_count": {Expr: "r.findings_count"},
+	},
+})
+
 // FindRuns lists the runs of a scan.
 func (q *Q) FindRuns(ctx context.Context, orgID, scanID string, p listing.Params) ([]scan.Run, int, error) {
 	lq := listQuery{Select: runColumns, From: "scan_runs r"}
 	lq.where("r.organization_id = ? AND r.scan_id = ?", orgID, scanID)
 	var out []scan.Run
-	total, err := q.runList(ctx, lq, &scan.RunList, p, func(rows *sql.Rows) error {
+	total, err := q.runList(ctx, lq, runListSQL, p, func(rows *sql.Rows) error {
 		r, err := scanRun(rows)
 		out = append(out, r)
 		return err
@@ -82,14 +96,12 @@ func (q *Q) FindRuns(ctx context.Context, orgID, scanID string, p listing.Params
 func (q *Q) RecentRuns(ctx context.Context, orgID string, p listing.Params) ([]scan.Run, int, error) {
 	lq := listQuery{Select: runColumns, From: "scan_runs r"}
 	lq.where("r.organization_id = ? AND r.finished_at IS NOT NULL", orgID)
-	spec := scan.RunList
-	spec.DefaultSort = "finished_at"
 	var out []scan.Run
 	if p.Sort.Name == "" || p.Sort.Name == "queued_at" {
-		p.Sort, _ = spec.Column("finished_at")
+		p.Sort, _ = scan.RunList.Column("finished_at")
 		p.Desc = true
 	}
-	total, err := q.runList(ctx, lq, &spec, p, func(rows *sql.Rows) error {
+	total, err := q.runList(ctx, lq, runListSQL, p, func(rows *sql.Rows) error {
 		r, err := scanRun(rows)
 		out = append(out, r)
 		return err

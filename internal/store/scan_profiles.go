@@ -24,6 +24,18 @@ func (q *Q) FindScanProfile(ctx context.Context, orgID, id string) (inventory.Sc
 	return p, notFound(err, "Scan profile")
 }
 
+// scanProfileListSQL is inventory.ScanProfileList in the SQL of FindScanProfiles.
+var scanProfileListSQL = bindList(&inventory.ScanProfileList, listSQL{
+	Date: "p.created_at", ID: "p.id",
+	Cols: map[string]colSQL{
+		"name":       {Expr: "p.name"},
+		"product":    {Expr: "p.product"},
+		"builtin":    {Expr: "p.builtin"},
+		"active":     {Expr: "p.active"},
+		"created_at": {Expr: "p.created_at"},
+	},
+})
+
 // FindScanProfiles lists the built-in profiles and the organization's;
 // activeOnly keeps activated ones.
 func (q *Q) FindScanProfiles(ctx context.Context, orgID string, activeOnly bool, p listing.Params) ([]inventory.ScanProfile, int, error) {
@@ -33,7 +45,7 @@ func (q *Q) FindScanProfiles(ctx context.Context, orgID string, activeOnly bool,
 		lq.where("p.active")
 	}
 	var out []inventory.ScanProfile
-	total, err := q.runList(ctx, lq, &inventory.ScanProfileList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, scanProfileListSQL, p, func(r *sql.Rows) error {
 		sp, err := scanProfile(r)
 		out = append(out, sp)
 		return err

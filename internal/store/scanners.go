@@ -34,12 +34,25 @@ func (q *Q) FindScanner(ctx context.Context, orgID, id string) (inventory.Scanne
 	return s, notFound(err, "Scanner")
 }
 
+// scannerListSQL is inventory.ScannerList in the SQL of FindScanners.
+var scannerListSQL = bindList(&inventory.ScannerList, listSQL{
+	Date: "s.created_at", ID: "s.id",
+	Cols: map[string]colSQL{
+		"name":         {Expr: "s.name"},
+		"app_type":     {Expr: "s.app_type"},
+		"status":       {Expr: "s.status"},
+		"version":      {Expr: "s.version"},
+		"created_at":   {Expr: "s.created_at"},
+		"last_seen_at": {Expr: "s.last_seen_at"},
+	},
+})
+
 // FindScanners lists an organization's scanners.
 func (q *Q) FindScanners(ctx context.Context, orgID string, p listing.Params) ([]inventory.Scanner, int, error) {
 	lq := listQuery{Select: scannerColumns, From: "scanners s"}
 	lq.where("s.organization_id = ?", orgID)
 	var out []inventory.Scanner
-	total, err := q.runList(ctx, lq, &inventory.ScannerList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, scannerListSQL, p, func(r *sql.Rows) error {
 		s, err := scanScanner(r)
 		out = append(out, s)
 		return err

@@ -36,6 +36,23 @@ func (q *Q) FindScan(ctx context.Context, orgID, id string) (scan.Scan, error) {
 	return s, notFound(err, "Scan")
 }
 
+// scanListSQL is scan.List in the SQL of FindScans.
+var scanListSQL = bindList(&scan.List, listSQL{
+	Date: "s.created_at", ID: "s.id",
+	Cols: map[string]colSQL{
+		"name":            {Expr: "s.name"},
+		"status":          {Expr: "s.status"},
+		"product":         {Expr: "s.product"},
+		"target_id":       {Expr: "s.target_id"},
+		"scanner_id":      {Expr: "s.scanner_id"},
+		"schedule_id":     {Expr: "s.schedule_id"},
+		"scan_profile_id": {Expr: "s.scan_profile_id"},
+		"created_at":      {Expr: "s.created_at"},
+		"updated_at":      {Expr: "s.updated_at"},
+		"next_run_at":     {Expr: "s.next_run_at"},
+	},
+})
+
 // FindScans lists an organization's scans.
 func (q *Q) FindScans(ctx context.Context, orgID string, f scan.Filter, p listing.Params) ([]scan.Scan, int, error) {
 	lq := listQuery{Select: scanColumns, From: "scans s"}
@@ -51,7 +68,7 @@ func (q *Q) FindScans(ctx context.Context, orgID string, f scan.Filter, p listin
 		lq.where("s.status IN ("+placeholders(len(args))+")", args...)
 	}
 	var out []scan.Scan
-	total, err := q.runList(ctx, lq, &scan.List, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, scanListSQL, p, func(r *sql.Rows) error {
 		s, err := scanScan(r)
 		out = append(out, s)
 		return err

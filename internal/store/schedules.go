@@ -65,12 +65,26 @@ func (q *Q) FindSchedule(ctx context.Context, orgID, id string) (inventory.Sched
 	return s, notFound(err, "Schedule")
 }
 
+// scheduleListSQL is inventory.ScheduleListing in the SQL of FindSchedules.
+var scheduleListSQL = bindList(&inventory.ScheduleListing, listSQL{
+	Date: "s.created_at", ID: "s.id",
+	Cols: map[string]colSQL{
+		"name":       {Expr: "s.name"},
+		"timezone":   {Expr: "s.timezone"},
+		"frequency":  {Expr: "s.frequency"},
+		"rrule":      {Expr: "s.rrule"},
+		"starts_at":  {Expr: "s.starts_at"},
+		"created_at": {Expr: "s.created_at"},
+		"updated_at": {Expr: "s.updated_at"},
+	},
+})
+
 // FindSchedules lists the organization's schedules.
 func (q *Q) FindSchedules(ctx context.Context, orgID string, p listing.Params) ([]inventory.Schedule, int, error) {
 	lq := listQuery{Select: scheduleColumns, From: "schedules s"}
 	lq.where("s.organization_id = ?", orgID)
 	var out []inventory.Schedule
-	total, err := q.runList(ctx, lq, &inventory.ScheduleListing, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, scheduleListSQL, p, func(r *sql.Rows) error {
 		s, err := scanSchedule(r)
 		out = append(out, s)
 		return err

@@ -9,12 +9,24 @@ import (
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
+// planListSQL is tenant.PlanList in the SQL of FindPlans.
+var planListSQL = bindList(&tenant.PlanList, listSQL{
+	Date: "p.created_at", ID: "p.id",
+	Cols: map[string]colSQL{
+		"name":       {Expr: "p.name"},
+		"product":    {Expr: "p.product"},
+		"is_default": {Expr: "p.is_default"},
+		"created_at": {Expr: "p.created_at"},
+		"updated_at": {Expr: "p.updated_at"},
+	},
+})
+
 // FindPlans lists the plans that are not archived (plans are platform-wide).
 func (q *Q) FindPlans(ctx context.Context, p listing.Params) ([]tenant.Plan, int, error) {
 	lq := listQuery{Select: planColumns, From: "plans p"}
 	lq.where("p.archived_at IS NULL")
 	var out []tenant.Plan
-	total, err := q.runList(ctx, lq, &tenant.PlanList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, planListSQL, p, func(r *sql.Rows) error {
 		pl, err := scanPlan(r)
 		out = append(out, pl)
 		return err
@@ -62,6 +74,23 @@ func (q *Q) FindSubscription(ctx context.Context, orgID, id string) (tenant.Subs
 	return s, notFound(err, "Subscription")
 }
 
+// subscriptionListSQL is tenant.SubscriptionList in the SQL of ListSubscriptions
+// and ListDescendantSubscriptions.
+var subscriptionListSQL = bindList(&tenant.SubscriptionList, listSQL{
+	Date: "s.created_at", ID: "s.id",
+	Cols: map[string]colSQL{
+		"organization_id": {Expr: "s.organization_id"},
+		"plan_id":         {Expr: "s.plan_id"},
+		"plan":            {Expr: "p.name"},
+		"product":         {Expr: "s.product"},
+		"status":          {Expr: "s.status"},
+		"interval":        {Expr: "s.billing_interval"},
+		"start_date":      {Expr: "s.start_date"},
+		"end_date":        {Expr: "s.end_date"},
+		"created_at":      {Expr: "s.created_at"},
+	},
+})
+
 // ListSubscriptions lists the subscriptions of the organizations in scope.
 func (q *Q) ListSubscriptions(ctx context.Context, sc tenant.Scope, activeOnly bool, p listing.Params) ([]tenant.Subscription, int, error) {
 	lq := listQuery{Select: subColumns, From: "subscriptions s JOIN plans p ON p.id = s.plan_id"}
@@ -70,7 +99,7 @@ func (q *Q) ListSubscriptions(ctx context.Context, sc tenant.Scope, activeOnly b
 		lq.where("s.status = 'active'")
 	}
 	var out []tenant.Subscription
-	total, err := q.runList(ctx, lq, &tenant.SubscriptionList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, subscriptionListSQL, p, func(r *sql.Rows) error {
 		s, err := scanSub(r)
 		out = append(out, s)
 		return err
@@ -84,7 +113,7 @@ func (q *Q) ListDescendantSubscriptions(ctx context.Context, orgID, path string,
 	lq := listQuery{Select: subColumns, From: "subscriptions s JOIN plans p ON p.id = s.plan_id"}
 	lq.where("s.organization_id IN (SELECT id FROM organizations WHERE path LIKE ? AND id <> ?)", path+"%", orgID)
 	var out []tenant.Subscription
-	total, err := q.runList(ctx, lq, &tenant.SubscriptionList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, subscriptionListSQL, p, func(r *sql.Rows) error {
 		s, err := scanSub(r)
 		out = append(out, s)
 		return err

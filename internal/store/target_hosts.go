@@ -62,23 +62,23 @@ func indexTargetHosts(ctx context.Context, q *Q) error {
 	return nil
 }
 
-// hostsCond is the condition of a q[hosts] filter on a listing.Hosts column
-// (whose expression is the target's id): the value, as "contains" or as a *
+// hostsCond is the condition of a q[hosts] filter on a listing.Hosts column,
+// whose SQL targetID is the target's id: the value, as "contains" or as a *
 // pattern, matches any one entry of the list; an address also matches every
 // target whose addresses (after exclusions) include it, e.g. 10.0.0.7 finds a
 // target of 10.0.0.0/24 or 10.0.0.1-10.0.0.20.
-func (q *Q) hostsCond(f listing.Filter) (string, []any) {
+func (q *Q) hostsCond(targetID string, f listing.Filter) (string, []any) {
 	v := strings.ToLower(f.Values[0])
 	pattern := v
 	if f.Op == listing.OpContains {
 		pattern = "*" + v + "*"
 	}
 	like, arg := q.likeCond("th.entry", pattern)
-	cond := "EXISTS (SELECT 1 FROM target_hosts th WHERE th.target_id = " + f.Column.SQL() + " AND " + like + ")"
+	cond := "EXISTS (SELECT 1 FROM target_hosts th WHERE th.target_id = " + targetID + " AND " + like + ")"
 	args := []any{arg}
 	if a, err := netip.ParseAddr(v); err == nil && f.Op == listing.OpContains {
 		b := a.Unmap().As16()
-		cond = "(" + cond + " OR EXISTS (SELECT 1 FROM target_hosts th WHERE th.target_id = " + f.Column.SQL() +
+		cond = "(" + cond + " OR EXISTS (SELECT 1 FROM target_hosts th WHERE th.target_id = " + targetID +
 			" AND th.first_ip <= ? AND th.last_ip >= ?))"
 		args = append(args, b[:], b[:])
 	}

@@ -46,12 +46,29 @@ func (q *Q) FindTarget(ctx context.Context, orgID, id string) (inventory.Target,
 	return t, notFound(err, "Target")
 }
 
+// targetListSQL is inventory.TargetList in the SQL of FindTargets.
+var targetListSQL = bindList(&inventory.TargetList, listSQL{
+	Date: "t.created_at", ID: "t.id",
+	Cols: map[string]colSQL{
+		"name":          {Expr: "t.name"},
+		"hosts":         {Expr: "t.id"},
+		"exclude_hosts": {Expr: "t.exclude_hosts"},
+		"product":       {Expr: "t.product"},
+		"port_list_id":  {Expr: "t.port_list_id"},
+		"tags":          {Expr: "t.tags"},
+		"description":   {Expr: "t.description"},
+		"host_count":    {Expr: "t.host_count"},
+		"created_at":    {Expr: "t.created_at"},
+		"updated_at":    {Expr: "t.updated_at"},
+	},
+})
+
 // FindTargets lists an organization's targets.
 func (q *Q) FindTargets(ctx context.Context, orgID string, p listing.Params) ([]inventory.Target, int, error) {
 	lq := listQuery{Select: targetColumns, From: "targets t"}
 	lq.where("t.organization_id = ?", orgID)
 	var out []inventory.Target
-	total, err := q.runList(ctx, lq, &inventory.TargetList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, targetListSQL, p, func(r *sql.Rows) error {
 		t, err := scanTarget(r)
 		out = append(out, t)
 		return err

@@ -56,12 +56,30 @@ func (q *Q) FindUser(ctx context.Context, sc tenant.Scope, id string) (user.User
 	return u, notFound(err, "User")
 }
 
+// userListSQL is user.List in the SQL of FindUsers.
+var userListSQL = bindList(&user.List, listSQL{
+	Date: "u.created_at", ID: "u.id",
+	Cols: map[string]colSQL{
+		"email":           {Expr: "u.email", Trigram: &trigramIndex{"users_search", "email", "u.rowid"}},
+		"first_name":      {Expr: "u.first_name"},
+		"last_name":       {Expr: "u.last_name"},
+		"name":            {Expr: "(u.first_name || ' ' || u.last_name)"},
+		"role":            {Expr: "u.role"},
+		"organization_id": {Expr: "u.organization_id"},
+		"partner":         {Expr: "u.partner"},
+		"confirmed":       {Expr: "(u.confirmed_at IS NOT NULL)"},
+		"created_at":      {Expr: "u.created_at"},
+		"updated_at":      {Expr: "u.updated_at"},
+		"last_sign_in_at": {Expr: "u.last_sign_in_at"},
+	},
+})
+
 // FindUsers lists users whose organization is inside scope.
 func (q *Q) FindUsers(ctx context.Context, sc tenant.Scope, p listing.Params) ([]user.User, int, error) {
 	lq := listQuery{Select: userColumns, From: "users u"}
 	lq.scope("u.organization_id", sc)
 	var out []user.User
-	total, err := q.runList(ctx, lq, &user.List, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, userListSQL, p, func(r *sql.Rows) error {
 		u, err := scanUser(r)
 		out = append(out, u)
 		return err

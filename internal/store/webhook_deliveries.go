@@ -53,13 +53,26 @@ func (q *Q) FindDelivery(ctx context.Context, orgID, webhookID, id string) (webh
 	return d, notFound(err, "Delivery")
 }
 
+// deliveryListSQL is webhook.DeliveryList in the SQL of FindDeliveries.
+var deliveryListSQL = bindList(&webhook.DeliveryList, listSQL{
+	Date: "d.created_at", ID: "d.id",
+	Cols: map[string]colSQL{
+		"event":           {Expr: "d.event_type"},
+		"status":          {Expr: "d.status"},
+		"event_id":        {Expr: "d.event_id"},
+		"response_status": {Expr: "d.response_status"},
+		"attempts":        {Expr: "d.attempts"},
+		"created_at":      {Expr: "d.created_at"},
+	},
+})
+
 // FindDeliveries lists the deliveries of an organization's webhook.
 func (q *Q) FindDeliveries(ctx context.Context, orgID, webhookID string, p listing.Params) ([]webhook.Delivery, int, error) {
 	lq := listQuery{Select: deliveryColumns, From: "webhook_deliveries d"}
 	lq.where("d.organization_id = ?", orgID)
 	lq.where("d.webhook_id = ?", webhookID)
 	var out []webhook.Delivery
-	total, err := q.runList(ctx, lq, &webhook.DeliveryList, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, deliveryListSQL, p, func(r *sql.Rows) error {
 		d, err := scanDelivery(r)
 		out = append(out, d)
 		return err

@@ -38,12 +38,25 @@ func (q *Q) FindWebhook(ctx context.Context, orgID, id string) (webhook.Webhook,
 	return w, notFound(err, "Webhook")
 }
 
+// webhookListSQL is webhook.List in the SQL of FindWebhooks.
+var webhookListSQL = bindList(&webhook.List, listSQL{
+	Date: "w.created_at", ID: "w.id",
+	Cols: map[string]colSQL{
+		"name":       {Expr: "w.name"},
+		"url":        {Expr: "w.url"},
+		"active":     {Expr: "w.active"},
+		"events":     {Expr: "w.events"},
+		"created_at": {Expr: "w.created_at"},
+		"updated_at": {Expr: "w.updated_at"},
+	},
+})
+
 // FindWebhooks lists an organization's webhooks.
 func (q *Q) FindWebhooks(ctx context.Context, orgID string, p listing.Params) ([]webhook.Webhook, int, error) {
 	lq := listQuery{Select: webhookColumns, From: "webhooks w"}
 	lq.where("w.organization_id = ?", orgID)
 	var out []webhook.Webhook
-	total, err := q.runList(ctx, lq, &webhook.List, p, func(r *sql.Rows) error {
+	total, err := q.runList(ctx, lq, webhookListSQL, p, func(r *sql.Rows) error {
 		w, err := scanWebhook(r)
 		out = append(out, w)
 		return err

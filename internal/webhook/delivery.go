@@ -116,16 +116,15 @@ func Verify(secret string, body []byte, header string) bool {
 	return hmac.Equal([]byte(Sign(secret, body)), []byte(header))
 }
 
-// DeliveryList declares how deliveries are filtered and sorted (alias d).
+// DeliveryList declares how deliveries are filtered and sorted.
 var DeliveryList = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "event", Kind: listing.Enum, Expr: "d.event_type", Values: Events, Sortable: true},
-		{Name: "status", Kind: listing.Enum, Expr: "d.status", Values: []string{DeliveryPending, DeliverySucceeded, DeliveryFailed}, Sortable: true},
-		{Name: "event_id", Kind: listing.ID, Expr: "d.event_id"},
-		{Name: "response_status", Kind: listing.Number, Expr: "d.response_status", Sortable: true},
-		{Name: "attempts", Kind: listing.Number, Expr: "d.attempts", Sortable: true},
-		{Name: "created_at", Expr: "d.created_at", Sortable: true, NoFilter: true},
+		{Name: "event", Kind: listing.Enum, Values: Events, Sortable: true},
+		{Name: "status", Kind: listing.Enum, Values: []string{DeliveryPending, DeliverySucceeded, DeliveryFailed}, Sortable: true},
+		{Name: "event_id", Kind: listing.ID},
+		{Name: "response_status", Kind: listing.Number, Sortable: true},
+		{Name: "attempts", Kind: listing.Number, Sortable: true},
+		{Name: "created_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "d.created_at", DateName: "created_at",
-	DefaultSort: "created_at", DefaultDesc: true, IDExpr: "d.id",
+	DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
 }

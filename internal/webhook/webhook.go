@@ -164,16 +164,15 @@ func (u Update) Apply(w Webhook) Webhook {
 	return w
 }
 
-// List declares how webhooks are filtered and sorted (alias w).
+// List declares how webhooks are filtered and sorted.
 var List = listing.Spec{
 	Columns: []listing.Column{
-		{Name: "name", Kind: listing.Text, Expr: "w.name", Sortable: true},
-		{Name: "url", Kind: listing.Text, Expr: "w.url", Sortable: true},
-		{Name: "active", Kind: listing.Bool, Expr: "w.active", Sortable: true},
-		{Name: "events", Kind: listing.Text, Expr: "w.events", Doc: "an event name, e.g. scan_completed"},
-		{Name: "created_at", Expr: "w.created_at", Sortable: true, NoFilter: true},
-		{Name: "updated_at", Expr: "w.updated_at", Sortable: true, NoFilter: true},
+		{Name: "name", Kind: listing.Text, Sortable: true},
+		{Name: "url", Kind: listing.Text, Sortable: true},
+		{Name: "active", Kind: listing.Bool, Sortable: true},
+		{Name: "events", Kind: listing.Text, Doc: "an event name, e.g. scan_completed"},
+		{Name: "created_at", Sortable: true, NoFilter: true},
+		{Name: "updated_at", Sortable: true, NoFilter: true},
 	},
-	DateExpr: "w.created_at", DateName: "created_at",
-	DefaultSort: "created_at", DefaultDesc: true, IDExpr: "w.id",
+	DateName: "created_at", DefaultSort: "created_at", DefaultDesc: true,
 }
