@@ -140,7 +140,7 @@ func seedBigResults(b testing.TB, e *apitest.Env, admin *apitest.Client, org str
 			if err := q.CreateRun(ctx, run); err != nil {
 				return err
 			}
-			return q.StartRun(ctx, runID, at)
+			return q.StartRun(ctx, org, runID, at)
 		}); err != nil {
 			b.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func seedBigResults(b testing.TB, e *apitest.Env, admin *apitest.Client, org str
 			if err := q.FinishRun(ctx, run); err != nil {
 				return err
 			}
-			return q.SetScanRunState(ctx, sc.id, runID, scan.StatusCompleted, 100, done)
+			return q.SetScanRunState(ctx, org, sc.id, runID, scan.StatusCompleted, 100, done)
 		}); err != nil {
 			b.Fatal(err)
 		}

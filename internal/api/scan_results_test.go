@@ -75,7 +75,7 @@ func storeRun(t testing.TB, s *store.Store, sc seededScan, at time.Time, status 
 		if err := q.CreateRun(ctx, run); err != nil {
 			return err
 		}
-		if err := q.StartRun(ctx, runID, at); err != nil {
+		if err := q.StartRun(ctx, sc.org, runID, at); err != nil {
 			return err
 		}
 		return q.SaveHostResults(ctx, ref, results, at)
@@ -111,7 +111,7 @@ func storeRun(t testing.TB, s *store.Store, sc seededScan, at time.Time, status 
 		if err := q.FinishRun(ctx, run); err != nil {
 			return err
 		}
-		return q.SetScanRunState(ctx, sc.id, runID, status, 100, done)
+		return q.SetScanRunState(ctx, sc.org, sc.id, runID, status, 100, done)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -154,7 +154,7 @@ func TestSchedulesFire(t *testing.T) {
 		// Simulate five missed slots: the server was down.
 		missed := time.Now().UTC().Add(-5 * time.Hour)
 		if err := e.Store.Tx(context.Background(), func(q *store.Q) error {
-			_, err := q.AdvanceScanSchedule(context.Background(), id, mustTime(t, next), &missed)
+			_, err := q.AdvanceScanSchedule(context.Background(), e.Boot.OrganizationID, id, mustTime(t, next), &missed)
 			return err
 		}); err != nil {
 			t.Fatal(err)

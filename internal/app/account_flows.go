@@ -56,13 +56,13 @@ func (a *App) Confirm(ctx context.Context, key tenant.APIKey, token, password st
 		}
 		now := a.now()
 		if password != "" {
-			if err := q.SetUserPassword(ctx, u.ID, secret.HashPassword(password), &now, now); err != nil {
+			if err := q.SetUserPassword(ctx, u.OrganizationID, u.ID, secret.HashPassword(password), &now, now); err != nil {
 				return err
 			}
 			if err := q.RevokeUserSessions(ctx, u.ID, "", now); err != nil {
 				return err
 			}
-		} else if err := q.ConfirmUser(ctx, u.ID, now); err != nil {
+		} else if err := q.ConfirmUser(ctx, u.OrganizationID, u.ID, now); err != nil {
 			return err
 		}
 		if out, err = q.UserByID(ctx, u.ID); err != nil {
@@ -180,6 +180,7 @@ func (a *App) Invite(ctx context.Context, act *Actor, in Invitation) (user.User,
 			if user.Rank(u.Role) > user.Rank(act.User.Role) {
 				return errs.Field("email", "has already been taken")
 			}
+			from := u.OrganizationID
 			u.OrganizationID, u.Role, u.UpdatedAt = org.ID, in.Role, now
 			if in.FirstName != "" {
 				u.FirstName = in.FirstName
@@ -187,7 +188,7 @@ func (a *App) Invite(ctx context.Context, act *Actor, in Invitation) (user.User,
 			if in.LastName != "" {
 				u.LastName = in.LastName
 			}
-			if err := q.UpdateUser(ctx, u); err != nil {
+			if err := q.UpdateUser(ctx, from, u); err != nil {
 				return err
 			}
 		case errs.Is(err, errs.NotFound):
@@ -270,10 +271,10 @@ func (a *App) AcceptInvitation(ctx context.Context, key tenant.APIKey, token, pa
 		}
 		now := a.now()
 		u.UpdatedAt = now
-		if err := q.UpdateUser(ctx, u); err != nil {
+		if err := q.UpdateUser(ctx, u.OrganizationID, u); err != nil {
 			return err
 		}
-		if err := q.SetUserPassword(ctx, u.ID, secret.HashPassword(password), &now, now); err != nil {
+		if err := q.SetUserPassword(ctx, u.OrganizationID, u.ID, secret.HashPassword(password), &now, now); err != nil {
 			return err
 		}
 		u.ConfirmedAt = &now
@@ -341,7 +342,7 @@ func (a *App) ResetPassword(ctx context.Context, key tenant.APIKey, token, passw
 			return tokenFieldErr(err, "reset_password_token")
 		}
 		now := a.now()
-		if err := q.SetUserPassword(ctx, u.ID, secret.HashPassword(password), &now, now); err != nil {
+		if err := q.SetUserPassword(ctx, u.OrganizationID, u.ID, secret.HashPassword(password), &now, now); err != nil {
 			return err
 		}
 		if err := q.RevokeUserSessions(ctx, u.ID, "", now); err != nil {

@@ -342,7 +342,7 @@ func (a *App) ChangePassword(ctx context.Context, act *Actor, current, password 
 	}
 	now := a.now()
 	return a.store.Tx(ctx, func(q *store.Q) error {
-		if err := q.SetUserPassword(ctx, act.User.ID, secret.HashPassword(password), nil, now); err != nil {
+		if err := q.SetUserPassword(ctx, act.User.OrganizationID, act.User.ID, secret.HashPassword(password), nil, now); err != nil {
 			return err
 		}
 		if err := q.RevokeUserSessions(ctx, act.User.ID, act.SessionID, now); err != nil {

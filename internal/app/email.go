@@ -27,7 +27,7 @@ func (a *App) SendEmail(ctx context.Context, messageID string, attempt, maxAttem
 	} else if err != nil || m.Status != store.EmailPending {
 		return err
 	}
-	if kind, sealed, err := a.store.R().EmailKind(ctx, m.ID); err != nil {
+	if kind, sealed, err := a.store.R().EmailKind(ctx, m.OrganizationID, m.ID); err != nil {
 		return err
 	} else if kind != store.EmailKindEvent {
 		return a.sendAccountEmail(ctx, m, kind, sealed, attempt, maxAttempts) // tokens.go

@@ -57,7 +57,7 @@ func (a *App) GenerateReportFile(ctx context.Context, fileID, token string) erro
 	}
 	gctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	go a.heartbeatFile(gctx, cancel, fileID, token)
+	go a.heartbeatFile(gctx, cancel, f.OrganizationID, fileID, token)
 
 	key := fmt.Sprintf("reports/%s/%s/%s.%s", f.OrganizationID, f.ID, token, report.Extension(f.Format))
 	pr, pw := io.Pipe()
@@ -114,14 +114,14 @@ func (a *App) GenerateReportFile(ctx context.Context, fileID, token string) erro
 func (a *App) failFile(ctx context.Context, f report.File, token string, cause error) error {
 	a.log.Warn("report generation failed", "file_id", f.ID, "type", f.Type, "format", f.Format, "err", cause)
 	return a.store.Tx(ctx, func(q *store.Q) error {
-		_, err := q.FailFile(ctx, f.ID, token, cause.Error())
+		_, err := q.FailFile(ctx, f.OrganizationID, f.ID, token, cause.Error())
 		return err
 	})
 }
 
 // heartbeatFile keeps a generation's claim alive and cancels it (errTakenOver)
 // when the file no longer belongs to it.
-func (a *App) heartbeatFile(ctx context.Context, cancel context.CancelCauseFunc, id, token string) {
+func (a *App) heartbeatFile(ctx context.Context, cancel context.CancelCauseFunc, orgID, id, token string) {
 	t := time.NewTicker(a.cfg.ScanHeartbeat)
 	defer t.Stop()
 	for {
@@ -131,7 +131,7 @@ func (a *App) heartbeatFile(ctx context.Context, cancel context.CancelCauseFunc,
 		case <-t.C:
 			var alive bool
 			err := a.store.Tx(ctx, func(q *store.Q) (err error) {
-				alive, err = q.HeartbeatFile(ctx, id, token, a.now())
+				alive, err = q.HeartbeatFile(ctx, orgID, id, token, a.now())
 				return err
 			})
 			if err == nil && !alive {
@@ -153,7 +153,7 @@ func (a *App) ReapStaleReportFiles(ctx context.Context) (int, error) {
 	for _, f := range stale {
 		err := a.store.Tx(ctx, func(q *store.Q) error {
 			token := newToken()
-			ok, err := q.RequeueFile(ctx, f.ID, f.Token, token)
+			ok, err := q.RequeueFile(ctx, f.OrganizationID, f.ID, f.Token, token)
 			if err != nil || !ok {
 				return err
 			}

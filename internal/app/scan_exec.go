@@ -88,11 +88,11 @@ func (a *App) claimRun(ctx context.Context, runID string, attempt int) (scan.Run
 			run.Status = scan.StatusRunning
 		}
 		firstStart := run.StartedAt == nil // a retried attempt started long ago
-		if err := q.StartRun(ctx, run.ID, now); err != nil {
+		if err := q.StartRun(ctx, run.OrganizationID, run.ID, now); err != nil {
 			return err
 		}
 		if run.Status == scan.StatusStopping {
-			_, err = q.SetRunStatus(ctx, run.ID, "", scan.StatusStopping)
+			_, err = q.SetRunStatus(ctx, run.OrganizationID, run.ID, "", scan.StatusStopping)
 		}
 		if err != nil {
 			return err
@@ -105,7 +105,7 @@ func (a *App) claimRun(ctx context.Context, runID string, attempt int) (scan.Run
 		}
 		run.StartedAt, run.HeartbeatAt = &now, &now
 		claimed = true
-		return q.SetScanRunState(ctx, run.ScanID, run.ID, run.Status, run.Progress, now)
+		return q.SetScanRunState(ctx, run.OrganizationID, run.ScanID, run.ID, run.Status, run.Progress, now)
 	})
 	return run, claimed, err
 }
@@ -287,10 +287,10 @@ func (a *App) heartbeat(ctx context.Context, st *runState) error {
 			st.lost = true
 			return nil
 		}
-		if status, err = q.HeartbeatRun(ctx, st.run.ID, st.run.Attempt, st.progress, a.now()); err != nil {
+		if status, err = q.HeartbeatRun(ctx, st.run.OrganizationID, st.run.ID, st.run.Attempt, st.progress, a.now()); err != nil {
 			return err
 		}
-		return q.SetScanRunState(ctx, st.run.ScanID, st.run.ID, status, st.progress, a.now())
+		return q.SetScanRunState(ctx, st.run.OrganizationID, st.run.ScanID, st.run.ID, status, st.progress, a.now())
 	})
 	if status == scan.StatusStopping {
 		st.stopped = true
@@ -305,7 +305,7 @@ func (a *App) releaseRun(run scan.Run, cause error) error {
 	defer cancel()
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		log := appendLog(run.Log, a.now(), "warn", "worker shut down; the run is queued again")
-		return q.RequeueRun(ctx, run.ID, run.Attempt, log)
+		return q.RequeueRun(ctx, run.OrganizationID, run.ID, run.Attempt, log)
 	})
 	return errors.Join(cause, err)
 }
@@ -367,7 +367,7 @@ func (a *App) finishInTx(ctx context.Context, q *store.Q, st *runState, status, 
 			return err
 		}
 	}
-	if err := q.SetScanRunState(ctx, run.ScanID, run.ID, status, run.Progress, now); err != nil {
+	if err := q.SetScanRunState(ctx, run.OrganizationID, run.ScanID, run.ID, status, run.Progress, now); err != nil {
 		return err
 	}
 	if err := a.emitRunEvent(ctx, q, run, ""); err != nil {

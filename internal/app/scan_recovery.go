@@ -44,10 +44,10 @@ func (a *App) ReapStaleRuns(ctx context.Context) (int, error) {
 			}
 			next := run.Attempt + 1
 			log := appendLog(run.Log, now, "warn", fmt.Sprintf("the worker stopped responding; retrying (attempt %d of %d)", next, a.cfg.MaxRunAttempts))
-			if err := q.RequeueRun(ctx, run.ID, next, log); err != nil {
+			if err := q.RequeueRun(ctx, run.OrganizationID, run.ID, next, log); err != nil {
 				return err
 			}
-			if err := q.SetScanRunState(ctx, run.ScanID, run.ID, scan.StatusQueued, run.Progress, now); err != nil {
+			if err := q.SetScanRunState(ctx, run.OrganizationID, run.ScanID, run.ID, scan.StatusQueued, run.Progress, now); err != nil {
 				return err
 			}
 			return q.EnqueueJob(ctx, RunScanArgs{RunID: run.ID, Attempt: next}, &river.InsertOpts{Queue: QueueScans, MaxAttempts: 5})
@@ -84,7 +84,7 @@ func (a *App) FireDueSchedules(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			won, err := q.AdvanceScanSchedule(ctx, s.ID, *s.NextRunAt, sch.NextRun(now))
+			won, err := q.AdvanceScanSchedule(ctx, s.OrganizationID, s.ID, *s.NextRunAt, sch.NextRun(now))
 			if err != nil || !won {
 				return err
 			}

@@ -65,7 +65,7 @@ func (a *App) VerifyScanner(ctx context.Context, act *Actor, id string) (Verific
 		}
 		if v.Verified {
 			cur.Version, cur.VerifiedAt = v.Version, &now
-			if err := q.UpdateScanner(ctx, cur, nil); err != nil {
+			if err := q.UpdateScanner(ctx, cur.OrganizationID, cur, nil); err != nil {
 				return err
 			}
 		}

@@ -115,7 +115,7 @@ func (a *App) changeScanner(ctx context.Context, act *Actor, id, action string, 
 			token = &empty // no longer an agent: its token stops working
 		}
 		s.UpdatedAt = a.now()
-		if err := q.UpdateScanner(ctx, s, token); err != nil {
+		if err := q.UpdateScanner(ctx, old.OrganizationID, s, token); err != nil {
 			return err
 		}
 		out.Scanner = s

@@ -277,7 +277,7 @@ func (a *App) queueRun(ctx context.Context, q *store.Q, s scan.Scan, trigger, by
 	if err := q.CreateRun(ctx, run); err != nil {
 		return run, err
 	}
-	if err := q.SetScanRunState(ctx, s.ID, run.ID, scan.StatusQueued, 0, now); err != nil {
+	if err := q.SetScanRunState(ctx, s.OrganizationID, s.ID, run.ID, scan.StatusQueued, 0, now); err != nil {
 		return run, err
 	}
 	return run, q.EnqueueJob(ctx, RunScanArgs{RunID: run.ID, Attempt: 1}, &river.InsertOpts{Queue: QueueScans, MaxAttempts: 5})
@@ -334,7 +334,7 @@ func (a *App) StopScan(ctx context.Context, act *Actor, id string) (scan.Run, er
 				return err
 			}
 		case scan.StatusRunning:
-			if _, err := q.SetRunStatus(ctx, run.ID, scan.StatusRunning, scan.StatusStopping); err != nil {
+			if _, err := q.SetRunStatus(ctx, run.OrganizationID, run.ID, scan.StatusRunning, scan.StatusStopping); err != nil {
 				return err
 			}
 			run.Status = scan.StatusStopping
@@ -342,7 +342,7 @@ func (a *App) StopScan(ctx context.Context, act *Actor, id string) (scan.Run, er
 		default:
 			return errs.New(errs.Conflict, "The run is already %s", run.Status)
 		}
-		if err := q.SetScanRunState(ctx, s.ID, run.ID, run.Status, run.Progress, now); err != nil {
+		if err := q.SetScanRunState(ctx, s.OrganizationID, s.ID, run.ID, run.Status, run.Progress, now); err != nil {
 			return err
 		}
 		return a.record(ctx, q, act, "", "scan.stop", "scan", s.ID, map[string]any{"run_id": run.ID})

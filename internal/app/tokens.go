@@ -103,7 +103,7 @@ func (a *App) sendAccountEmail(ctx context.Context, m store.EmailMessage, kind, 
 				return err
 			}
 			if m.Status != store.EmailPending {
-				return q.WipeEmailLink(ctx, m.ID)
+				return q.WipeEmailLink(ctx, m.OrganizationID, m.ID)
 			}
 			return nil
 		})
@@ -195,7 +195,7 @@ func (a *App) openSession(ctx context.Context, q *store.Q, act *Actor, u user.Us
 		return SignInResult{}, err
 	}
 	if impersonator == "" {
-		if err := q.RecordSignIn(ctx, u.ID, now); err != nil {
+		if err := q.RecordSignIn(ctx, u.OrganizationID, u.ID, now); err != nil {
 			return SignInResult{}, err
 		}
 		u.LastSignInAt = &now

@@ -130,7 +130,7 @@ func (a *App) ChangeOrganization(ctx context.Context, act *Actor, orgID string) 
 		if org.ID == home.ID {
 			current = ""
 		}
-		if err := q.SetUserCurrentOrganization(ctx, act.User.ID, current, a.now()); err != nil {
+		if err := q.SetUserCurrentOrganization(ctx, act.User.OrganizationID, act.User.ID, current, a.now()); err != nil {
 			return err
 		}
 		return a.record(ctx, q, act, org.ID, "user.change_organization", "user", act.User.ID,

@@ -194,7 +194,7 @@ func (a *App) saveUser(ctx context.Context, q *store.Q, act *Actor, old, u user.
 		return u, err
 	}
 	u.UpdatedAt = a.now()
-	if err := q.UpdateUser(ctx, u); err != nil {
+	if err := q.UpdateUser(ctx, old.OrganizationID, u); err != nil {
 		return u, emailTaken(err)
 	}
 	d := audit.Diff{}
@@ -246,7 +246,7 @@ func (a *App) DeleteUser(ctx context.Context, act *Actor, id string) error {
 		if err := refusal(u, reasons); err != nil {
 			return err
 		}
-		if err := q.DeleteUser(ctx, u.ID); err != nil {
+		if err := q.DeleteUser(ctx, u.OrganizationID, u.ID); err != nil {
 			return err
 		}
 		return a.record(ctx, q, act, u.OrganizationID, "user.delete", "user", u.ID, map[string]any{"email": u.Email})

@@ -82,7 +82,7 @@ func (a *App) DeleteSelf(ctx context.Context, act *Actor, password string) error
 		if err := refusal(u, reasons); err != nil {
 			return err
 		}
-		if err := q.DeleteUser(ctx, u.ID); err != nil {
+		if err := q.DeleteUser(ctx, u.OrganizationID, u.ID); err != nil {
 			return err
 		}
 		return a.record(ctx, q, act, u.OrganizationID, "user.delete_self", "user", u.ID, map[string]any{"email": u.Email})

@@ -15,9 +15,11 @@ func (q *Q) OneTimeTokenByHash(ctx context.Context, purpose, hash string, now ti
 	return t, notFound(err, "Token")
 }
 
-// ConfirmUser stamps a user confirmed (once; a later call keeps the first time).
-func (q *Q) ConfirmUser(ctx context.Context, id string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE users SET confirmed_at = COALESCE(confirmed_at, ?), updated_at = ? WHERE id = ?`, ts(at), ts(at), id)
+// ConfirmUser stamps a user of organization orgID confirmed (once; a later
+// call keeps the first time).
+func (q *Q) ConfirmUser(ctx context.Context, orgID, id string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE users SET confirmed_at = COALESCE(confirmed_at, ?), updated_at = ?
+		WHERE id = ? AND organization_id = ?`, ts(at), ts(at), id, orgID)
 	return err
 }
 
@@ -35,14 +37,17 @@ func (q *Q) CreateAccountEmail(ctx context.Context, m EmailMessage, kind, sealed
 	return err
 }
 
-// EmailKind returns the kind and sealed link of a queued e-mail.
-func (q *Q) EmailKind(ctx context.Context, id string) (kind, sealedLink string, err error) {
-	err = q.queryRow(ctx, `SELECT kind, sealed_link FROM email_messages WHERE id = ?`, id).Scan(&kind, &sealedLink)
+// EmailKind returns the kind and sealed link of a queued e-mail of an
+// organization.
+func (q *Q) EmailKind(ctx context.Context, orgID, id string) (kind, sealedLink string, err error) {
+	err = q.queryRow(ctx, `SELECT kind, sealed_link FROM email_messages WHERE id = ? AND organization_id = ?`, id, orgID).
+		Scan(&kind, &sealedLink)
 	return kind, sealedLink, notFound(err, "E-mail")
 }
 
-// WipeEmailLink forgets the sealed link of an e-mail once it is sent or failed.
-func (q *Q) WipeEmailLink(ctx context.Context, id string) error {
-	_, err := q.exec(ctx, `UPDATE email_messages SET sealed_link = '' WHERE id = ?`, id)
+// WipeEmailLink forgets the sealed link of an e-mail of an organization once
+// it is sent or failed.
+func (q *Q) WipeEmailLink(ctx context.Context, orgID, id string) error {
+	_, err := q.exec(ctx, `UPDATE email_messages SET sealed_link = '' WHERE id = ? AND organization_id = ?`, id, orgID)
 	return err
 }

@@ -31,9 +31,9 @@ func (q *Q) APIKeyByHash(ctx context.Context, hash string) (tenant.APIKey, error
 	return k, notFound(err, "API key")
 }
 
-// TouchAPIKey records when a key was last used.
-func (q *Q) TouchAPIKey(ctx context.Context, id string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, ts(at), id)
+// TouchAPIKey records when a key of an organization was last used.
+func (q *Q) TouchAPIKey(ctx context.Context, orgID, id string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND organization_id = ?`, ts(at), id, orgID)
 	return err
 }
 
@@ -83,6 +83,7 @@ func (q *Q) SessionByHash(ctx context.Context, hash string, now time.Time) (Sess
 
 // RevokeSession revokes one session.
 func (q *Q) RevokeSession(ctx context.Context, id string, at time.Time) error {
+	// By id only: sessions has no organization_id; the id comes from the bearer token's own session.
 	_, err := q.exec(ctx, `UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`, ts(at), id)
 	return err
 }
@@ -152,6 +153,7 @@ func (q *Q) UseOneTimeToken(ctx context.Context, purpose, hash string, now time.
 	if err != nil {
 		return t, notFound(err, "Token")
 	}
+	// By id only: one_time_tokens has no organization_id; t was just found by its secret's hash.
 	res, err := q.exec(ctx, `UPDATE one_time_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL`, ts(now), t.ID)
 	if err != nil {
 		return t, err

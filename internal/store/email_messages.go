@@ -52,6 +52,7 @@ func (q *Q) CreateEmailMessage(ctx context.Context, m EmailMessage) (bool, error
 // EmailMessageByID returns a queued e-mail (the mail worker, which has only
 // the id its job carries).
 func (q *Q) EmailMessageByID(ctx context.Context, id string) (EmailMessage, error) {
+	// By id only: an email.send job carries just the message id; the row tells its organization.
 	var m EmailMessage
 	err := q.queryRow(ctx, `SELECT id, organization_id, user_id, event_id, to_address, status, attempts, error, created_at, sent_at
 		FROM email_messages WHERE id = ?`, id).Scan(&m.ID, &m.OrganizationID, &m.UserID, &m.EventID, &m.To, &m.Status,

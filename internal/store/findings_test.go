@@ -75,7 +75,7 @@ func (r *resultsFixture) run(t *testing.T, runID string, at time.Time, hosts []h
 		if err := q.CreateRun(ctx, run); err != nil {
 			return err
 		}
-		if err := q.StartRun(ctx, runID, at); err != nil {
+		if err := q.StartRun(ctx, r.org.ID, runID, at); err != nil {
 			return err
 		}
 		if err := q.SaveHostResults(ctx, ref, results, at); err != nil {

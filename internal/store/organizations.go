@@ -107,6 +107,7 @@ func (q *Q) CountChildOrganizations(ctx context.Context, id string) (int, error)
 // DeleteOrganization removes an organization and, through ON DELETE CASCADE,
 // its users, credentials and subscriptions. Children must be removed first.
 func (q *Q) DeleteOrganization(ctx context.Context, id string) error {
+	// By id only: organizations is the tenant table itself (the app checked the caller's scope).
 	res, err := q.exec(ctx, `DELETE FROM organizations WHERE id = ?`, id)
 	if err != nil {
 		return err

@@ -29,7 +29,8 @@ func (q *Q) CreateReport(ctx context.Context, r report.Report) error {
 		r.ID, r.OrganizationID, r.RunID, r.ScanID, r.TargetID, r.Product, r.Name, ts(r.CreatedAt)); err != nil {
 		return err
 	}
-	_, err := q.exec(ctx, `UPDATE scan_runs SET report_id = (SELECT id FROM reports WHERE run_id = ?) WHERE id = ?`, r.RunID, r.RunID)
+	_, err := q.exec(ctx, `UPDATE scan_runs SET report_id = (SELECT id FROM reports WHERE run_id = ? AND organization_id = ?)
+		WHERE id = ? AND organization_id = ?`, r.RunID, r.OrganizationID, r.RunID, r.OrganizationID)
 	return err
 }
 
@@ -134,6 +135,7 @@ func (q *Q) FindFileOf(ctx context.Context, orgID, ownerID string, advanced bool
 
 // FileByID returns a file of any organization (the generation job).
 func (q *Q) FileByID(ctx context.Context, id string) (report.File, error) {
+	// By id only: a report.generate job carries just the file id and its claim token.
 	f, err := scanFile(q.queryRow(ctx, `SELECT `+fileColumns+` FROM report_files WHERE id = ?`, id))
 	return f, notFound(err, "Report file")
 }
@@ -156,6 +158,7 @@ func (q *Q) SaveFileRequest(ctx context.Context, f report.File) error {
 // false when the token is no longer the file's (a newer request or the
 // reaper took over) or the file is done or failed.
 func (q *Q) ClaimFile(ctx context.Context, id, token string, at time.Time) (bool, error) {
+	// By id and token only: the job knows no organization; its claim token is the authority.
 	res, err := q.exec(ctx, `UPDATE report_files SET status = 'processing', attempt = attempt + 1, heartbeat_at = ?
 		WHERE id = ? AND token = ? AND status IN ('pending', 'processing')`, ts(at), id, token)
 	if err != nil {
@@ -166,9 +169,10 @@ func (q *Q) ClaimFile(ctx context.Context, id, token string, at time.Time) (bool
 }
 
 // HeartbeatFile records that the generation of token is alive; false when it
-// no longer owns the file.
-func (q *Q) HeartbeatFile(ctx context.Context, id, token string, at time.Time) (bool, error) {
-	res, err := q.exec(ctx, `UPDATE report_files SET heartbeat_at = ? WHERE id = ? AND token = ? AND status = 'processing'`, ts(at), id, token)
+// no longer owns the file (of organization orgID).
+func (q *Q) HeartbeatFile(ctx context.Context, orgID, id, token string, at time.Time) (bool, error) {
+	res, err := q.exec(ctx, `UPDATE report_files SET heartbeat_at = ?
+		WHERE id = ? AND organization_id = ? AND token = ? AND status = 'processing'`, ts(at), id, orgID, token)
 	if err != nil {
 		return false, err
 	}
@@ -177,18 +181,20 @@ func (q *Q) HeartbeatFile(ctx context.Context, id, token string, at time.Time) (
 }
 
 // CompleteFile records the complete blob of the generation of token and
-// queues the previous blob for deletion. It returns false (changing nothing)
-// when token no longer owns the file.
+// queues the previous blob for deletion (the file is f.ID of f.OrganizationID).
+// It returns false (changing nothing) when token no longer owns the file.
 func (q *Q) CompleteFile(ctx context.Context, f report.File, token string, at time.Time) (bool, error) {
-	old, err := q.FileByID(ctx, f.ID)
+	old, err := scanFile(q.queryRow(ctx, `SELECT `+fileColumns+` FROM report_files WHERE id = ? AND organization_id = ?`,
+		f.ID, f.OrganizationID))
 	if err != nil {
-		return false, err
+		return false, notFound(err, "Report file")
 	}
 	if old.Token != token || old.Status != report.FileProcessing {
 		return false, nil
 	}
 	if _, err := q.exec(ctx, `UPDATE report_files SET status = 'done', error = '', blob_key = ?, size = ?, sha256 = ?,
-		generated_at = ?, heartbeat_at = NULL WHERE id = ? AND token = ?`, f.BlobKey, f.Size, f.SHA256, ts(at), f.ID, token); err != nil {
+		generated_at = ?, heartbeat_at = NULL WHERE id = ? AND organization_id = ? AND token = ?`,
+		f.BlobKey, f.Size, f.SHA256, ts(at), f.ID, f.OrganizationID, token); err != nil {
 		return false, err
 	}
 	if old.BlobKey != "" && old.BlobKey != f.BlobKey {
@@ -199,11 +205,11 @@ func (q *Q) CompleteFile(ctx context.Context, f report.File, token string, at ti
 	return true, nil
 }
 
-// FailFile records why the generation of token failed; the previous complete
-// blob, if any, stays downloadable.
-func (q *Q) FailFile(ctx context.Context, id, token, reason string) (bool, error) {
-	res, err := q.exec(ctx, `UPDATE report_files SET status = 'failed', error = ?, heartbeat_at = NULL WHERE id = ? AND token = ?`,
-		reason, id, token)
+// FailFile records why the generation of token failed (a file of organization
+// orgID); the previous complete blob, if any, stays downloadable.
+func (q *Q) FailFile(ctx context.Context, orgID, id, token, reason string) (bool, error) {
+	res, err := q.exec(ctx, `UPDATE report_files SET status = 'failed', error = ?, heartbeat_at = NULL
+		WHERE id = ? AND organization_id = ? AND token = ?`, reason, id, orgID, token)
 	if err != nil {
 		return false, err
 	}
@@ -230,10 +236,11 @@ func (q *Q) StaleFiles(ctx context.Context, before time.Time) ([]report.File, er
 	return out, mapErr(rows.Err())
 }
 
-// RequeueFile hands a stale file to a new generation under token.
-func (q *Q) RequeueFile(ctx context.Context, id, oldToken, token string) (bool, error) {
+// RequeueFile hands a stale file of organization orgID to a new generation
+// under token.
+func (q *Q) RequeueFile(ctx context.Context, orgID, id, oldToken, token string) (bool, error) {
 	res, err := q.exec(ctx, `UPDATE report_files SET status = 'pending', token = ?, heartbeat_at = NULL
-		WHERE id = ? AND token = ? AND status = 'processing'`, token, id, oldToken)
+		WHERE id = ? AND organization_id = ? AND token = ? AND status = 'processing'`, token, id, orgID, oldToken)
 	if err != nil {
 		return false, err
 	}

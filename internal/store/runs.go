@@ -61,6 +61,7 @@ func (q *Q) FindRun(ctx context.Context, orgID, scanID, id string) (scan.Run, er
 // RunByID returns a run without a tenancy check, for the job runner (which
 // works on behalf of the run's own organization).
 func (q *Q) RunByID(ctx context.Context, id string) (scan.Run, error) {
+	// By id only: a scan.run job carries just the run id; the run row tells its organization.
 	r, err := scanRun(q.queryRow(ctx, `SELECT `+runColumns+` FROM scan_runs r WHERE r.id = ?`, id))
 	return r, notFound(err, "History")
 }
@@ -125,29 +126,30 @@ func (q *Q) CountRunning(ctx context.Context, orgID, exceptID string) (int, erro
 	return n, mapErr(err)
 }
 
-// StartRun marks a run running for an attempt.
-func (q *Q) StartRun(ctx context.Context, id string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE scan_runs SET status = 'running', started_at = COALESCE(started_at, ?), heartbeat_at = ? WHERE id = ?`,
-		ts(at), ts(at), id)
+// StartRun marks a run of an organization running for an attempt.
+func (q *Q) StartRun(ctx context.Context, orgID, id string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE scan_runs SET status = 'running', started_at = COALESCE(started_at, ?), heartbeat_at = ?
+		WHERE id = ? AND organization_id = ?`, ts(at), ts(at), id, orgID)
 	return err
 }
 
 // HeartbeatRun records a live worker's progress and returns the run's status
 // (so the worker learns of a stop request).
-func (q *Q) HeartbeatRun(ctx context.Context, id string, attempt int, progress float64, at time.Time) (string, error) {
-	if _, err := q.exec(ctx, `UPDATE scan_runs SET progress = ?, heartbeat_at = ? WHERE id = ? AND attempt = ?`,
-		progress, ts(at), id, attempt); err != nil {
+func (q *Q) HeartbeatRun(ctx context.Context, orgID, id string, attempt int, progress float64, at time.Time) (string, error) {
+	if _, err := q.exec(ctx, `UPDATE scan_runs SET progress = ?, heartbeat_at = ? WHERE id = ? AND organization_id = ? AND attempt = ?`,
+		progress, ts(at), id, orgID, attempt); err != nil {
 		return "", err
 	}
 	var status string
-	err := q.queryRow(ctx, `SELECT status FROM scan_runs WHERE id = ?`, id).Scan(&status)
+	err := q.queryRow(ctx, `SELECT status FROM scan_runs WHERE id = ? AND organization_id = ?`, id, orgID).Scan(&status)
 	return status, mapErr(err)
 }
 
-// SetRunStatus changes a run's status; from, when not empty, must be its
-// current status (compare-and-set). It reports whether the row changed.
-func (q *Q) SetRunStatus(ctx context.Context, id, from, to string) (bool, error) {
-	query, args := `UPDATE scan_runs SET status = ? WHERE id = ?`, []any{to, id}
+// SetRunStatus changes the status of a run of an organization; from, when not
+// empty, must be its current status (compare-and-set). It reports whether the
+// row changed.
+func (q *Q) SetRunStatus(ctx context.Context, orgID, id, from, to string) (bool, error) {
+	query, args := `UPDATE scan_runs SET status = ? WHERE id = ? AND organization_id = ?`, []any{to, id, orgID}
 	if from != "" {
 		query += ` AND status = ?`
 		args = append(args, from)
@@ -160,20 +162,23 @@ func (q *Q) SetRunStatus(ctx context.Context, id, from, to string) (bool, error)
 	return n == 1, nil
 }
 
-// RequeueRun puts a run whose worker died back in the queue for attempt.
-func (q *Q) RequeueRun(ctx context.Context, id string, attempt int, log []scan.LogEntry) error {
-	_, err := q.exec(ctx, `UPDATE scan_runs SET status = 'queued', attempt = ?, heartbeat_at = NULL, log = ? WHERE id = ?`,
-		attempt, jsonVal(log), id)
+// RequeueRun puts a run of an organization whose worker died back in the
+// queue for attempt.
+func (q *Q) RequeueRun(ctx context.Context, orgID, id string, attempt int, log []scan.LogEntry) error {
+	_, err := q.exec(ctx, `UPDATE scan_runs SET status = 'queued', attempt = ?, heartbeat_at = NULL, log = ?
+		WHERE id = ? AND organization_id = ?`, attempt, jsonVal(log), id, orgID)
 	return err
 }
 
-// FinishRun records a run's end: status, stats, verdict, error and log.
+// FinishRun records a run's end: status, stats, verdict, error and log (the
+// run is r.ID of r.OrganizationID).
 func (q *Q) FinishRun(ctx context.Context, r scan.Run) error {
 	_, err := q.exec(ctx, `UPDATE scan_runs SET status = ?, progress = ?, stats = ?, hosts_total = ?, hosts_up = ?, findings_count = ?,
 		critical_count = ?, high_count = ?, medium_count = ?, low_count = ?, info_count = ?, pci_compliant = ?, error = ?, log = ?,
-		finished_at = ?, heartbeat_at = ? WHERE id = ?`,
+		finished_at = ?, heartbeat_at = ? WHERE id = ? AND organization_id = ?`,
 		r.Status, r.Progress, jsonVal(r.Stats), r.Stats.HostsTotal, r.Stats.HostsUp, r.Stats.Findings, r.Stats.Critical, r.Stats.High,
-		r.Stats.Medium, r.Stats.Low, r.Stats.Info, r.PCICompliant, r.Error, jsonVal(r.Log), nts(r.FinishedAt), nts(r.HeartbeatAt), r.ID)
+		r.Stats.Medium, r.Stats.Low, r.Stats.Info, r.PCICompliant, r.Error, jsonVal(r.Log), nts(r.FinishedAt), nts(r.HeartbeatAt), r.ID,
+		r.OrganizationID)
 	if err != nil {
 		return err
 	}

@@ -60,9 +60,10 @@ func (q *Q) FindScanners(ctx context.Context, orgID string, p listing.Params) ([
 	return out, total, err
 }
 
-// UpdateScanner writes a scanner's mutable fields, including its organization
-// (assignment) and token (nil keeps it; "" clears it).
-func (q *Q) UpdateScanner(ctx context.Context, s inventory.Scanner, tokenHash *string) error {
+// UpdateScanner writes the mutable fields of a scanner of organization orgID,
+// including its organization (assignment: s.OrganizationID may differ from
+// orgID) and token (nil keeps it; "" clears it).
+func (q *Q) UpdateScanner(ctx context.Context, orgID string, s inventory.Scanner, tokenHash *string) error {
 	query := `UPDATE scanners SET organization_id = ?, name = ?, description = ?, app_type = ?, status = ?, host = ?, port = ?,
 		path = ?, version = ?, last_seen_at = ?, verified_at = ?, updated_at = ?`
 	args := []any{s.OrganizationID, s.Name, s.Description, s.AppType, s.Status, s.Host, s.Port, s.Path, s.Version,
@@ -71,7 +72,7 @@ func (q *Q) UpdateScanner(ctx context.Context, s inventory.Scanner, tokenHash *s
 		query += `, token_hash = ?`
 		args = append(args, nullString(*tokenHash))
 	}
-	_, err := q.exec(ctx, query+` WHERE id = ?`, append(args, s.ID)...)
+	_, err := q.exec(ctx, query+` WHERE id = ? AND organization_id = ?`, append(args, s.ID, orgID)...)
 	return err
 }
 
@@ -81,10 +82,10 @@ func (q *Q) ScannerByToken(ctx context.Context, hash string) (inventory.Scanner,
 	return s, notFound(err, "Scanner")
 }
 
-// TouchScanner records an agent heartbeat.
-func (q *Q) TouchScanner(ctx context.Context, id, version string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE scanners SET last_seen_at = ?, version = CASE WHEN ? = '' THEN version ELSE ? END WHERE id = ?`,
-		ts(at), version, version, id)
+// TouchScanner records a heartbeat of an agent scanner of an organization.
+func (q *Q) TouchScanner(ctx context.Context, orgID, id, version string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE scanners SET last_seen_at = ?, version = CASE WHEN ? = '' THEN version ELSE ? END
+		WHERE id = ? AND organization_id = ?`, ts(at), version, version, id, orgID)
 	return err
 }
 

@@ -85,17 +85,20 @@ func (q *Q) UpdateScan(ctx context.Context, s scan.Scan) error {
 	return err
 }
 
-// SetScanRunState mirrors the latest run's status and progress onto its scan.
-func (q *Q) SetScanRunState(ctx context.Context, scanID, runID, status string, progress float64, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE scans SET status = ?, progress = ?, last_run_id = ?, updated_at = ? WHERE id = ?`,
-		status, progress, runID, ts(at), scanID)
+// SetScanRunState mirrors the latest run's status and progress onto its scan
+// (of organization orgID).
+func (q *Q) SetScanRunState(ctx context.Context, orgID, scanID, runID, status string, progress float64, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE scans SET status = ?, progress = ?, last_run_id = ?, updated_at = ?
+		WHERE id = ? AND organization_id = ?`, status, progress, runID, ts(at), scanID, orgID)
 	return err
 }
 
-// AdvanceScanSchedule moves a scan's next run from prev to next, only if it is
-// still prev (compare-and-set: of several nodes ticking at once, one wins).
-func (q *Q) AdvanceScanSchedule(ctx context.Context, scanID string, prev time.Time, next *time.Time) (bool, error) {
-	res, err := q.exec(ctx, `UPDATE scans SET next_run_at = ? WHERE id = ? AND next_run_at = ?`, nts(next), scanID, ts(prev))
+// AdvanceScanSchedule moves the next run of a scan of an organization from
+// prev to next, only if it is still prev (compare-and-set: of several nodes
+// ticking at once, one wins).
+func (q *Q) AdvanceScanSchedule(ctx context.Context, orgID, scanID string, prev time.Time, next *time.Time) (bool, error) {
+	res, err := q.exec(ctx, `UPDATE scans SET next_run_at = ? WHERE id = ? AND organization_id = ? AND next_run_at = ?`,
+		nts(next), scanID, orgID, ts(prev))
 	if err != nil {
 		return false, err
 	}
@@ -165,6 +168,7 @@ func (q *Q) LockOrganization(ctx context.Context, orgID string) error {
 	if q.d.engine != Postgres {
 		return nil
 	}
+	// organizations is the tenant table itself: its id is the tenant.
 	_, err := q.exec(ctx, `SELECT id FROM organizations WHERE id = ? FOR UPDATE`, orgID)
 	return err
 }

@@ -228,10 +228,10 @@ func TestUsersAreScopedInEveryQuery(t *testing.T) {
 		// Text search indexes follow updates and deletes.
 		u.Email = "caroline@customer.test"
 		must(t, f.s.Tx(ctx, func(q *store.Q) error {
-			if err := q.UpdateUser(ctx, u); err != nil {
+			if err := q.UpdateUser(ctx, u.OrganizationID, u); err != nil {
 				return err
 			}
-			return q.DeleteUser(ctx, users[3].ID)
+			return q.DeleteUser(ctx, users[3].OrganizationID, users[3].ID)
 		}))
 		for query, want := range map[string]int{"q[email]=caroline": 1, "q[email]=carol@": 0, "q[email]=CAROL": 1, "q[email]=dave": 0, "q[email]=*ine@cus*": 1} {
 			_, total, err := r.FindUsers(ctx, scope(f.platform, true), params(t, &user.List, query))

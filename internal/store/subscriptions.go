@@ -36,6 +36,7 @@ func (q *Q) FindPlans(ctx context.Context, p listing.Params) ([]tenant.Plan, int
 
 // UpdatePlan writes a plan's mutable fields.
 func (q *Q) UpdatePlan(ctx context.Context, p tenant.Plan) error {
+	// By id only: plans are platform-wide (no organization_id); only superadmins change them.
 	_, err := q.exec(ctx, `UPDATE plans SET name = ?, description = ?, features = ?, is_default = ?, updated_at = ? WHERE id = ?`,
 		p.Name, p.Description, jsonVal(p.Features), p.IsDefault, ts(p.UpdatedAt), p.ID)
 	return err
@@ -57,12 +58,14 @@ func (q *Q) CountPlanSubscriptions(ctx context.Context, planID string) (active, 
 
 // DeletePlan removes a plan no subscription refers to.
 func (q *Q) DeletePlan(ctx context.Context, id string) error {
+	// By id only: plans are platform-wide (no organization_id); only superadmins change them.
 	_, err := q.exec(ctx, `DELETE FROM plans WHERE id = ?`, id)
 	return err
 }
 
 // ArchivePlan hides a plan that ended subscriptions still refer to.
 func (q *Q) ArchivePlan(ctx context.Context, id string, now time.Time) error {
+	// By id only: plans are platform-wide (no organization_id); only superadmins change them.
 	_, err := q.exec(ctx, `UPDATE plans SET archived_at = ?, is_default = FALSE, updated_at = ? WHERE id = ?`, ts(now), ts(now), id)
 	return err
 }
@@ -179,14 +182,15 @@ func (q *Q) CountRunsSince(ctx context.Context, orgID, product string, since tim
 	return n, mapErr(err)
 }
 
-// SetUserCurrentOrganization sets (or, with "", clears) the organization a user
-// acts in.
-func (q *Q) SetUserCurrentOrganization(ctx context.Context, userID, orgID string, now time.Time) error {
+// SetUserCurrentOrganization sets (or, with "", clears) the organization orgID
+// a user of home organization homeOrgID acts in.
+func (q *Q) SetUserCurrentOrganization(ctx context.Context, homeOrgID, userID, orgID string, now time.Time) error {
 	var v any
 	if orgID != "" {
 		v = orgID
 	}
-	_, err := q.exec(ctx, `UPDATE users SET current_organization_id = ?, updated_at = ? WHERE id = ?`, v, ts(now), userID)
+	_, err := q.exec(ctx, `UPDATE users SET current_organization_id = ?, updated_at = ? WHERE id = ? AND organization_id = ?`,
+		v, ts(now), userID, homeOrgID)
 	return err
 }
 

@@ -164,6 +164,7 @@ func (q *Q) UseSMSCode(ctx context.Context, userID, purpose, hash string, now ti
 	if err != nil {
 		return c, notFound(err, "Code")
 	}
+	// By id only: sms_codes has no organization_id; c was just found by the user and the code's hash.
 	res, err := q.exec(ctx, `UPDATE sms_codes SET used_at = ? WHERE id = ? AND used_at IS NULL`, ts(now), c.ID)
 	if err != nil {
 		return c, err

@@ -38,6 +38,7 @@ func (q *Q) CreateUser(ctx context.Context, u user.User) error {
 
 // UserByID returns a user without a tenancy check, for authentication only.
 func (q *Q) UserByID(ctx context.Context, id string) (user.User, error) {
+	// By id only: the id comes from a session, token or job, before any tenant is known.
 	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = ?`, id))
 	return u, notFound(err, "User")
 }
@@ -87,31 +88,34 @@ func (q *Q) FindUsers(ctx context.Context, sc tenant.Scope, p listing.Params) ([
 	return out, total, err
 }
 
-// UpdateUser writes the mutable profile fields of u.
-func (q *Q) UpdateUser(ctx context.Context, u user.User) error {
+// UpdateUser writes the mutable profile fields of u, a user of organization
+// orgID (u.OrganizationID may move them to another).
+func (q *Q) UpdateUser(ctx context.Context, orgID string, u user.User) error {
 	_, err := q.exec(ctx, `UPDATE users SET email = ?, first_name = ?, last_name = ?, role = ?, phone = ?, timezone = ?,
-		locale = ?, product = ?, partner = ?, organization_id = ?, updated_at = ? WHERE id = ?`,
+		locale = ?, product = ?, partner = ?, organization_id = ?, updated_at = ? WHERE id = ? AND organization_id = ?`,
 		u.Email, u.FirstName, u.LastName, u.Role, u.Phone, u.Timezone, u.Locale, u.Product, u.Partner,
-		u.OrganizationID, ts(u.UpdatedAt), u.ID)
+		u.OrganizationID, ts(u.UpdatedAt), u.ID, orgID)
 	return err
 }
 
-// SetUserPassword stores a new password hash (and confirms the user if asked).
-func (q *Q) SetUserPassword(ctx context.Context, id, hash string, confirmAt *time.Time, now time.Time) error {
-	_, err := q.exec(ctx, `UPDATE users SET password_hash = ?, confirmed_at = COALESCE(confirmed_at, ?), updated_at = ? WHERE id = ?`,
-		hash, nts(confirmAt), ts(now), id)
+// SetUserPassword stores a new password hash of a user of organization orgID
+// (and confirms the user if asked).
+func (q *Q) SetUserPassword(ctx context.Context, orgID, id, hash string, confirmAt *time.Time, now time.Time) error {
+	_, err := q.exec(ctx, `UPDATE users SET password_hash = ?, confirmed_at = COALESCE(confirmed_at, ?), updated_at = ?
+		WHERE id = ? AND organization_id = ?`, hash, nts(confirmAt), ts(now), id, orgID)
 	return err
 }
 
-// RecordSignIn stamps a successful sign-in.
-func (q *Q) RecordSignIn(ctx context.Context, id string, at time.Time) error {
-	_, err := q.exec(ctx, `UPDATE users SET last_sign_in_at = ? WHERE id = ?`, ts(at), id)
+// RecordSignIn stamps a successful sign-in of a user of organization orgID.
+func (q *Q) RecordSignIn(ctx context.Context, orgID, id string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE users SET last_sign_in_at = ? WHERE id = ? AND organization_id = ?`, ts(at), id, orgID)
 	return err
 }
 
-// DeleteUser removes a user and, by cascade, their credentials.
-func (q *Q) DeleteUser(ctx context.Context, id string) error {
-	res, err := q.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
+// DeleteUser removes a user of organization orgID and, by cascade, their
+// credentials.
+func (q *Q) DeleteUser(ctx context.Context, orgID, id string) error {
+	res, err := q.exec(ctx, `DELETE FROM users WHERE id = ? AND organization_id = ?`, id, orgID)
 	if err != nil {
 		return err
 	}

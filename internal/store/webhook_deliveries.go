@@ -42,6 +42,7 @@ func (q *Q) CreateDelivery(ctx context.Context, d webhook.Delivery) (bool, error
 // DeliveryByID returns a delivery whatever its organization (the delivery
 // worker, which has only the id its job carries).
 func (q *Q) DeliveryByID(ctx context.Context, id string) (webhook.Delivery, error) {
+	// By id only: a webhook.deliver job carries just the delivery id; the row tells its organization.
 	d, err := scanDelivery(q.queryRow(ctx, `SELECT `+deliveryColumns+` FROM webhook_deliveries d WHERE d.id = ?`, id))
 	return d, notFound(err, "Delivery")
 }
@@ -145,15 +146,16 @@ func (q *Q) UpdateDeliveryAfter(ctx context.Context, d webhook.Delivery, prev in
 
 // OverdueDelivery is a pending delivery whose next attempt is long past due.
 type OverdueDelivery struct {
-	ID            string
-	Attempts      int
-	NextAttemptAt time.Time
+	ID             string
+	OrganizationID string
+	Attempts       int
+	NextAttemptAt  time.Time
 }
 
 // OverdueDeliveries lists pending deliveries due before a time, oldest first:
 // their job died with a killed worker.
 func (q *Q) OverdueDeliveries(ctx context.Context, before time.Time, limit int) ([]OverdueDelivery, error) {
-	rows, err := q.query(ctx, `SELECT id, attempts, next_attempt_at FROM webhook_deliveries
+	rows, err := q.query(ctx, `SELECT id, organization_id, attempts, next_attempt_at FROM webhook_deliveries
 		WHERE status = 'pending' AND next_attempt_at < ? ORDER BY next_attempt_at LIMIT ?`, ts(before), limit)
 	if err != nil {
 		return nil, err
@@ -162,7 +164,7 @@ func (q *Q) OverdueDeliveries(ctx context.Context, before time.Time, limit int) 
 	var out []OverdueDelivery
 	for rows.Next() {
 		var o OverdueDelivery
-		if err := rows.Scan(&o.ID, &o.Attempts, timeCol{&o.NextAttemptAt}); err != nil {
+		if err := rows.Scan(&o.ID, &o.OrganizationID, &o.Attempts, timeCol{&o.NextAttemptAt}); err != nil {
 			return nil, err
 		}
 		out = append(out, o)
@@ -174,8 +176,9 @@ func (q *Q) OverdueDeliveries(ctx context.Context, before time.Time, limit int) 
 // still the same attempt due at the same time; it reports whether it did (the
 // caller then enqueues the attempt again).
 func (q *Q) PostponeDelivery(ctx context.Context, o OverdueDelivery, next time.Time) (bool, error) {
-	res, err := q.exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending'
-		AND attempts = ? AND next_attempt_at = ?`, ts(next), o.ID, o.Attempts, ts(o.NextAttemptAt))
+	res, err := q.exec(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ? AND organization_id = ?
+		AND status = 'pending' AND attempts = ? AND next_attempt_at = ?`, ts(next), o.ID, o.OrganizationID, o.Attempts,
+		ts(o.NextAttemptAt))
 	if err != nil {
 		return false, err
 	}

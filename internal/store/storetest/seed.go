@@ -43,7 +43,7 @@ func SeedRun(tb testing.TB, s *store.Store, seed Seed) (runID, reportID string) 
 		if err := q.CreateRun(ctx, run); err != nil {
 			return err
 		}
-		if err := q.StartRun(ctx, runID, seed.At); err != nil {
+		if err := q.StartRun(ctx, seed.OrganizationID, runID, seed.At); err != nil {
 			return err
 		}
 		var batch []store.HostResult
@@ -73,7 +73,7 @@ func SeedRun(tb testing.TB, s *store.Store, seed Seed) (runID, reportID string) 
 		if err := q.FinishRun(ctx, run); err != nil {
 			return err
 		}
-		if err := q.SetScanRunState(ctx, seed.ScanID, runID, scan.StatusCompleted, 100, done); err != nil {
+		if err := q.SetScanRunState(ctx, seed.OrganizationID, seed.ScanID, runID, scan.StatusCompleted, 100, done); err != nil {
 			return err
 		}
 		return q.CreateReport(ctx, report.Report{ID: reportID, OrganizationID: seed.OrganizationID, RunID: runID, ScanID: seed.ScanID,
