@@ -99,7 +99,7 @@ func (a *App) ImportResults(ctx context.Context, act *Actor, scanID string, form
 		if err := q.CreateRun(ctx, run); err != nil {
 			return err
 		}
-		if err := q.StartRun(ctx, run.ID, now); err != nil {
+		if err := q.StartRun(ctx, act.Org.ID, run.ID, now); err != nil {
 			return err
 		}
 		if err := a.emitRunEvent(ctx, q, run, webhook.EventScanStarted); err != nil {
