@@ -27,6 +27,7 @@ type serveConfig struct {
 	out                            io.Writer // where the first-run banner goes (stderr)
 	addr, dbURL, logFormat         string
 	feedDir, scanExclude, dataDir  string
+	nmapPath                       string
 	workers, scanWorkers, orgScans int
 	sessionTTL, shutdown           time.Duration
 	heartbeat, staleAfter          time.Duration
@@ -59,6 +60,8 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&c.feedDir, "feed-dir", envString("PERIMETER_FEED_DIR", feed.DefaultDir()), "vulnerability feed directory for CVE matching (env PERIMETER_FEED_DIR)")
 	fs.StringVar(&c.scanExclude, "scan-exclude", envString("PERIMETER_SCAN_EXCLUDE", app.DefaultScanExclude),
 		"hosts no scan may touch, whatever the target says: e.g. the platform's own networks (env PERIMETER_SCAN_EXCLUDE)")
+	fs.StringVar(&c.nmapPath, "nmap-path", envString("PERIMETER_NMAP_PATH", ""),
+		"the nmap binary nmap scanners run; a scanner's own path must name the same file (env PERIMETER_NMAP_PATH; default: nmap on PATH)")
 	fs.IntVar(&c.scanWorkers, "scan-workers", envInt("PERIMETER_SCAN_WORKERS", 2), "scans executing at once in this process (env PERIMETER_SCAN_WORKERS)")
 	fs.IntVar(&c.orgScans, "org-scan-limit", envInt("PERIMETER_ORG_SCAN_LIMIT", 2), "scans of one organization executing at once, across nodes (env PERIMETER_ORG_SCAN_LIMIT)")
 	fs.DurationVar(&c.heartbeat, "scan-heartbeat", envDuration("PERIMETER_SCAN_HEARTBEAT", 2*time.Second), "how often a running scan saves progress")
@@ -101,7 +104,7 @@ func serve(ctx context.Context, c serveConfig) error {
 		return err
 	}
 	cfg := app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
-		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, Blobs: blobs, Hooks: hooks, AI: aiCfg}
+		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, NmapPath: c.nmapPath, Blobs: blobs, Hooks: hooks, AI: aiCfg}
 	if err := c.identity.apply(&cfg, log); err != nil {
 		return err
 	}

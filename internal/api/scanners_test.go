@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"crypto/tls"
+	"github.com/perimeterhq/perimeter/internal/app"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -96,8 +97,9 @@ func TestScanners(t *testing.T) {
 				Want: []string{`"verified":true`, `"version":"GMP 22.4"`}},
 			{Name: "verify openvas error", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + badGMPID + "/verify", Status: 200,
 				Want: []string{`"verified":false`, "400 Bogus"}},
-			{Name: "verify nmap", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + nmapID + "/verify", Status: 200,
-				Want: []string{`"verified":true`, `"version":"7.93"`}},
+			// A tenant's path must name the server's own nmap (TestNmapPathPolicy).
+			{Name: "verify nmap of another path", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + nmapID + "/verify", Status: 200,
+				Want: []string{`"verified":false`, "is not the nmap binary this server allows"}},
 			{Name: "verify missing nmap", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + missingNmapID + "/verify", Status: 200,
 				Want: []string{`"verified":false`, "/nonexistent/nmap"}},
 			{Name: "unreachable openvas", As: tr.c1Admin, Method: "PUT", Path: "/v2/scanners/" + gmpID, Body: map[string]any{"port": closedPort(t)}, Status: 200},
@@ -176,4 +178,30 @@ func TestScanProfiles(t *testing.T) {
 			{Name: "unknown", As: e.Admin, Method: "GET", Path: "/v2/scan_profiles/01900000-0000-7000-8001-0000000000ff", Status: 404},
 		})
 	})
+}
+
+// TestNmapPathPolicy: nmap scanners run the binary the operator configured
+// (app.Config.NmapPath, serve --nmap-path); a scanner's path may only name it.
+func TestNmapPathPolicy(t *testing.T) {
+	t.Parallel()
+	fakeNmap := filepath.Join(t.TempDir(), "nmap")
+	if err := os.WriteFile(fakeNmap, []byte("#!/bin/sh\necho 'Nmap version 7.93 ( https://nmap.org )'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e := apitest.NewWithConfig(t, "sqlite", app.Config{NmapPath: fakeNmap})
+	for _, tc := range []struct {
+		path string
+		want []string
+	}{
+		{"", []string{`"verified":true`, `"version":"7.93"`}},
+		{fakeNmap, []string{`"verified":true`, `"version":"7.93"`}},
+		{"/bin/sh", []string{`"verified":false`, "/bin/sh is not the nmap binary this server allows"}},
+	} {
+		sc := e.Admin.Do("POST", "/v2/scanners", map[string]any{"name": "nmap " + tc.path, "app_type": "nmap", "path": tc.path})
+		if sc.Status != 201 {
+			t.Fatalf("create: %s", sc)
+		}
+		v := e.Admin.Do("POST", "/v2/scanners/"+sc.Str("scanner.id")+"/verify", nil)
+		mustContain(t, v, tc.want...)
+	}
 }

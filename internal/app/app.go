@@ -36,6 +36,7 @@ type Config struct {
 	MaxRunAttempts     int           // attempts of a run whose worker died before it fails (default 3)
 	OrgScanConcurrency int           // runs of one organization executing at once (default 2)
 	ScanExclude        string        // hosts no scan of any organization may touch (hostspec notation)
+	NmapPath           string        // the nmap binary nmap scanners run ("": nmap on PATH)
 	Blobs              blob.Store    // where generated report files live (nil: reports cannot be generated)
 
 	Hooks HooksConfig // webhooks, notifications and e-mail (hooks.go)

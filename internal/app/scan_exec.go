@@ -149,6 +149,14 @@ func (a *App) execute(ctx context.Context, run scan.Run) error {
 	if st.ports, err = portspec.Parse(run.Ports); err != nil {
 		return a.failRun(ctx, run, "invalid port list: "+err.Error())
 	}
+	sc, err := a.store.R().FindScanner(ctx, run.OrganizationID, s.ScannerID)
+	if err != nil {
+		return a.failRun(ctx, run, "the scan's scanner no longer exists")
+	}
+	engine, err := a.engineFor(sc)
+	if err != nil {
+		return a.failRun(ctx, run, err.Error())
+	}
 	profile, ok := scanner.ProfileByName(run.EngineProfile)
 	if !ok {
 		return a.failRun(ctx, run, "unknown scan profile "+run.EngineProfile)
@@ -171,7 +179,7 @@ func (a *App) execute(ctx context.Context, run scan.Run) error {
 	var engineErr error
 	done := make(chan struct{})
 	go func() {
-		engineStats, engineErr = scanner.Run(ectx, opts, events)
+		engineStats, engineErr = engine(ectx, opts, events)
 		close(events)
 		close(done)
 	}()

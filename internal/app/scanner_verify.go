@@ -50,7 +50,7 @@ func (a *App) VerifyScanner(ctx context.Context, act *Actor, id string) (Verific
 	case inventory.AppBuiltin:
 		v = a.selfTest(vctx)
 	case inventory.AppNmap:
-		v = verifyNmap(vctx, s.Path)
+		v = a.verifyNmap(vctx, s.Path)
 	case inventory.AppAgent:
 		v = verifyAgent(s, a.now())
 	case inventory.AppOpenVAS:
@@ -121,12 +121,10 @@ func (a *App) selfTest(ctx context.Context) Verification {
 var nmapVersionRE = regexp.MustCompile(`Nmap version ([0-9][0-9A-Za-z.\-]*)`)
 
 // verifyNmap finds the nmap binary and reads its version.
-func verifyNmap(ctx context.Context, path string) Verification {
-	if path == "" {
-		var err error
-		if path, err = exec.LookPath("nmap"); err != nil {
-			return Verification{Error: "nmap is not installed (not found on PATH)"}
-		}
+func (a *App) verifyNmap(ctx context.Context, requested string) Verification {
+	path, err := a.nmapBinary(requested)
+	if err != nil {
+		return Verification{Error: err.Error()}
 	}
 	out, err := exec.CommandContext(ctx, path, "--version").Output()
 	if err != nil {

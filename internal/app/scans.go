@@ -17,7 +17,7 @@ import (
 )
 
 // runnableAppTypes are the scanner engines this version executes scans with.
-var runnableAppTypes = map[string]bool{inventory.AppBuiltin: true}
+var runnableAppTypes = map[string]bool{inventory.AppBuiltin: true, inventory.AppNmap: true}
 
 // CreateScan saves a scan configuration of the caller's organization. Missing
 // references take defaults: the target's product, the product's default scan
@@ -94,7 +94,7 @@ func (a *App) resolveScan(ctx context.Context, q *store.Q, s *scan.Scan) error {
 	} else if err != nil {
 		return err
 	} else if !runnableAppTypes[sc.AppType] {
-		f.Add("scanner_id", "scanner '%s' is a %s scanner; this version runs scans with built-in scanners", sc.Name, sc.AppType)
+		f.Add("scanner_id", "scanner '%s' is a %s scanner; this version runs scans with built-in and nmap scanners", sc.Name, sc.AppType)
 	}
 	s.NextRunAt = nil
 	if s.ScheduleID != "" {

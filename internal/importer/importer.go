@@ -160,7 +160,7 @@ func Read(r io.Reader, f Format, emit func(result.Host) error) (Report, error) {
 	var err error
 	switch f {
 	case Nmap:
-		err = readNmap(d, &rep, emit)
+		err = readNmap(d, &rep, emit, nil)
 	case Nessus:
 		err = readNessus(d, &rep, emit)
 	case GVM:

@@ -3,6 +3,7 @@ package importer
 import (
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -80,7 +81,17 @@ func (t nmapTable) elem(key string) string {
 	return ""
 }
 
-func readNmap(d *decoder, rep *Report, emit func(result.Host) error) error {
+// ReadNmap is Read for nmap's XML as nmap writes it while it scans: progress,
+// when not nil, is called for each <taskprogress> line (--stats-every) with
+// the task ("Connect Scan", "Service scan", ...) and its percentage.
+func ReadNmap(r io.Reader, emit func(result.Host) error, progress func(task string, percent float64)) (Report, error) {
+	var rep Report
+	err := readNmap(newDecoder(r), &rep, emit, progress)
+	rep.Format = Nmap
+	return rep, err
+}
+
+func readNmap(d *decoder, rep *Report, emit func(result.Host) error, progress func(string, float64)) error {
 	rep.Scanner = "nmap"
 	root := false
 	return d.elements("", func(se xml.StartElement) error {
@@ -115,6 +126,22 @@ func readNmap(d *decoder, rep *Report, emit func(result.Host) error) error {
 				rep.Services += len(host.Ports)
 				rep.Findings += len(host.Findings)
 				return emit(host)
+			case "taskprogress":
+				if progress != nil {
+					var task, pct string
+					for _, a := range se.Attr {
+						switch a.Name.Local {
+						case "task":
+							task = a.Value
+						case "percent":
+							pct = a.Value
+						}
+					}
+					if v, err := strconv.ParseFloat(pct, 64); err == nil && v >= 0 && v <= 100 {
+						progress(clip(task), v)
+					}
+				}
+				return d.Skip()
 			case "runstats":
 				var rs struct {
 					Finished struct {

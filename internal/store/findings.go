@@ -11,7 +11,6 @@ import (
 	"github.com/perimeterhq/perimeter/internal/scan"
 )
 
-
 // RankCounts counts findings by severity rank (0 unknown … 5 critical).
 type RankCounts [7]int
 
