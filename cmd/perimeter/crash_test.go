@@ -36,7 +36,24 @@ type child struct {
 	out *syncBuffer
 }
 
+// startChild starts a serve process and waits until it accepts connections.
 func startChild(t *testing.T, dbURL, addr string, extra ...string) *child {
+	t.Helper()
+	ch := spawnChild(t, dbURL, addr, extra...)
+	for i := 0; ; i++ {
+		if conn, err := net.Dial("tcp", addr); err == nil {
+			conn.Close()
+			return ch
+		}
+		if i > 600 {
+			t.Fatalf("child did not come up:\n%s", ch.out)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// spawnChild starts a serve process (killed when the test ends).
+func spawnChild(t *testing.T, dbURL, addr string, extra ...string) *child {
 	t.Helper()
 	if !slices.Contains(extra, "--data-dir") {
 		extra = append(extra, "--data-dir", t.TempDir())
@@ -52,16 +69,7 @@ func startChild(t *testing.T, dbURL, addr string, extra ...string) *child {
 	}
 	ch := &child{cmd: c, out: out}
 	t.Cleanup(func() { _ = c.Process.Kill(); _ = c.Wait() })
-	for i := 0; ; i++ {
-		if conn, err := net.Dial("tcp", addr); err == nil {
-			conn.Close()
-			return ch
-		}
-		if i > 600 {
-			t.Fatalf("child did not come up:\n%s", out)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	return ch
 }
 
 // TestKillDuringScan kills the server with SIGKILL while a scan runs, starts

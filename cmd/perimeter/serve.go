@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -29,6 +30,7 @@ type serveConfig struct {
 	feedDir, scanExclude, dataDir  string
 	nmapPath                       string
 	workers, scanWorkers, orgScans int
+	noHTTP                         bool
 	sessionTTL, shutdown           time.Duration
 	heartbeat, staleAfter          time.Duration
 	hooks                          hookFlags     // webhooks, notifications, e-mail (hooks_flags.go)
@@ -54,6 +56,8 @@ func newServeCommand() *cobra.Command {
 	fs.StringVar(&c.addr, "addr", envString("PERIMETER_ADDR", ":8080"), "listen address (env PERIMETER_ADDR)")
 	databaseFlag(fs, &c.dbURL)
 	fs.IntVar(&c.workers, "workers", envInt("PERIMETER_WORKERS", 4), "concurrent background jobs in this process; 0 = none (env PERIMETER_WORKERS)")
+	fs.BoolVar(&c.noHTTP, "no-http", envString("PERIMETER_NO_HTTP", "") == "1",
+		"a worker node: run background jobs and scans only, serve no HTTP (env PERIMETER_NO_HTTP=1)")
 	fs.DurationVar(&c.sessionTTL, "session-ttl", envDuration("PERIMETER_SESSION_TTL", 24*time.Hour), "sign-in session lifetime (env PERIMETER_SESSION_TTL)")
 	fs.DurationVar(&c.shutdown, "shutdown-timeout", envDuration("PERIMETER_SHUTDOWN_TIMEOUT", 30*time.Second), "how long in-flight requests and jobs get to finish on shutdown")
 	fs.StringVar(&c.dataDir, "data-dir", envString("PERIMETER_DATA_DIR", "data"), "data directory: generated report files under blobs/ (env PERIMETER_DATA_DIR)")
@@ -76,6 +80,9 @@ func newServeCommand() *cobra.Command {
 
 func serve(ctx context.Context, c serveConfig) error {
 	log := newLogger(c.out, c.logFormat)
+	if c.noHTTP && c.workers <= 0 {
+		return errors.New("--no-http needs --workers above 0: a node with neither HTTP nor workers would do nothing")
+	}
 	if err := app.ValidateScanExclude(c.scanExclude); err != nil {
 		return fmt.Errorf("--scan-exclude: %w", err)
 	}
@@ -132,6 +139,9 @@ func serve(ctx context.Context, c serveConfig) error {
 			return err
 		}
 	}
+	if c.noHTTP {
+		return workOnly(ctx, c, log, runner, s.Engine())
+	}
 	handler := api.New(a, api.Options{Version: version, Log: log, Ready: s.Ping,
 		KeyLimit: limit(c.http.rateKey), UserLimit: limit(c.http.rateUser)})
 	srv, err := c.http.server(handler)
@@ -160,6 +170,22 @@ func serve(ctx context.Context, c serveConfig) error {
 		if err := runner.Stop(sctx); err != nil {
 			log.Warn("jobs shutdown", "err", err)
 		}
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// workOnly is a worker node (--no-http): it runs jobs until ctx ends, then
+// lets running jobs finish (up to the shutdown timeout); a scan cut short is
+// requeued and continued by another node.
+func workOnly(ctx context.Context, c serveConfig, log *slog.Logger, runner *jobs.Runner, engine string) error {
+	log.Info("worker node: running jobs, no HTTP", "engine", engine, "workers", c.workers, "scan_workers", c.scanWorkers, "version", version)
+	<-ctx.Done()
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), c.shutdown)
+	defer cancel()
+	if err := runner.Stop(sctx); err != nil {
+		log.Warn("jobs shutdown", "err", err)
 	}
 	log.Info("stopped")
 	return nil
