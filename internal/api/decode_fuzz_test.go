@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/webhook"
 )
 
@@ -131,12 +131,12 @@ func convert(t *testing.T, route string, dst any) {
 			}
 		}
 	case *targetRequest:
-		tg := in.update().Apply(inventory.Target{})
+		tg := in.update().Apply(scanconfig.Target{})
 		if _, err := tg.Validate(); err != nil {
 			clientError(t, route+" Validate", err)
 		}
 	case *scannerRequest:
-		s := in.update().Apply(inventory.Scanner{})
+		s := in.update().Apply(scanconfig.Scanner{})
 		if err := s.Validate(); err != nil {
 			clientError(t, route+" Validate", err)
 		}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/portspec"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 // PortRangeView is one stored range of a port list.
@@ -38,11 +38,11 @@ type PortListView struct {
 	UpdatedAt      time.Time       `json:"updated_at"`
 }
 
-func portRangeView(r inventory.PortRange) PortRangeView {
+func portRangeView(r scanconfig.PortRange) PortRangeView {
 	return PortRangeView{ID: r.ID, Protocol: r.Protocol, Start: r.Start, End: r.End}
 }
 
-func portListView(p inventory.PortList) PortListView {
+func portListView(p scanconfig.PortList) PortListView {
 	ports := p.Ports()
 	v := PortListView{ID: p.ID, Name: p.Name, Description: p.Description, Builtin: p.Builtin(), Active: p.Active,
 		AppType: p.AppTypes, PortCount: ports.Count(), TCPCount: ports.CountProtocol(portspec.TCP),
@@ -77,8 +77,8 @@ type portListRequest struct {
 
 // input turns the request into a PortListInput, decoding the fields that
 // take several JSON shapes; wrong shapes are a 422 naming the field.
-func (r portListRequest) input() (inventory.PortListInput, error) {
-	in := inventory.PortListInput{Name: r.Name, Description: r.Description}
+func (r portListRequest) input() (scanconfig.PortListInput, error) {
+	in := scanconfig.PortListInput{Name: r.Name, Description: r.Description}
 	ports, err := portsInput(r.PortRanges, r.Ports)
 	if err != nil {
 		return in, err
@@ -109,13 +109,13 @@ type rangeItem struct {
 
 // portsInput reads port_ranges (an array, or a notation string) or ports (a
 // notation string); nil when neither is given.
-func portsInput(rawRanges json.RawMessage, notation *string) (*inventory.PortsInput, error) {
+func portsInput(rawRanges json.RawMessage, notation *string) (*scanconfig.PortsInput, error) {
 	hasRanges := isJSONValue(rawRanges)
 	switch {
 	case hasRanges && notation != nil:
 		return nil, errs.Field("ports", "give either port_ranges or ports, not both")
 	case notation != nil:
-		return &inventory.PortsInput{Field: "ports", Notation: *notation}, nil
+		return &scanconfig.PortsInput{Field: "ports", Notation: *notation}, nil
 	case !hasRanges:
 		return nil, nil
 	}
@@ -125,13 +125,13 @@ func portsInput(rawRanges json.RawMessage, notation *string) (*inventory.PortsIn
 		if err := json.Unmarshal(raw, &s); err != nil {
 			return nil, errs.Field("port_ranges", "is not a valid JSON string")
 		}
-		return &inventory.PortsInput{Field: "port_ranges", Notation: s}, nil
+		return &scanconfig.PortsInput{Field: "port_ranges", Notation: s}, nil
 	}
 	var items []json.RawMessage
 	if err := json.Unmarshal(raw, &items); err != nil {
 		return nil, errs.Field("port_ranges", "must be an array of {protocol, start, end} or a T:/U: notation string")
 	}
-	in := &inventory.PortsInput{Field: "port_ranges", Ranges: make([]portspec.Range, 0, len(items))}
+	in := &scanconfig.PortsInput{Field: "port_ranges", Ranges: make([]portspec.Range, 0, len(items))}
 	for i, item := range items {
 		var it rangeItem
 		if err := json.Unmarshal(item, &it); err != nil {
@@ -228,12 +228,12 @@ type portRangeAdded struct {
 }
 
 func (a *API) addPortRange(c *Ctx, in *addPortRangeRequest) (*portRangeAdded, error) {
-	var pin inventory.PortsInput
+	var pin scanconfig.PortsInput
 	switch {
 	case in.Ports != nil && (in.Start != nil || in.End != nil || in.Protocol != ""):
 		return nil, errs.Field("ports", "give either ports or protocol/start/end, not both")
 	case in.Ports != nil:
-		pin = inventory.PortsInput{Field: "ports", Notation: *in.Ports}
+		pin = scanconfig.PortsInput{Field: "ports", Notation: *in.Ports}
 	case in.Start == nil:
 		return nil, errs.Field("start", "is required (or give ports in T:/U: notation)")
 	default:
@@ -241,7 +241,7 @@ func (a *API) addPortRange(c *Ctx, in *addPortRangeRequest) (*portRangeAdded, er
 		if in.End != nil {
 			r.End = *in.End
 		}
-		pin = inventory.PortsInput{Field: "port_range", Ranges: []portspec.Range{r}}
+		pin = scanconfig.PortsInput{Field: "port_range", Ranges: []portspec.Range{r}}
 	}
 	p, holding, err := a.app.AddPortRanges(c.Context(), c.Actor, c.Path("id"), pin)
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/perimeterhq/perimeter/internal/apitest"
-	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
 
@@ -37,7 +37,7 @@ func TestPortListCreateAndValidate(t *testing.T) {
 						t.Fatalf("built-ins: %s", got)
 					}
 				}},
-			{Name: "built-in by fixed id", As: tr.c2Admin, Method: "GET", Path: "/v2/port_lists/" + inventory.PortListPCIASV, Status: 200,
+			{Name: "built-in by fixed id", As: tr.c2Admin, Method: "GET", Path: "/v2/port_lists/" + scanconfig.PortListPCIASV, Status: 200,
 				Want: []string{`"name":"PCI ASV"`, `"organization_id":null`, `"builtin":true`, `"port_count":65564`, `"tcp_count":65535`, `"udp_count":29`, `"ports":"T:1-65535,U:19,53,67-69,`}},
 			{Name: "JSON ranges, merged", As: tr.c1User, Method: "POST", Path: "/v2/port_lists",
 				Body: map[string]any{"name": "Web plus", "description": "ours", "port_ranges": []any{
@@ -105,7 +105,7 @@ func TestPortListChanges(t *testing.T) {
 		foreign := tr.c2Admin.Do("POST", "/v2/port_lists", map[string]any{"name": "Theirs", "ports": "T:1-100"})
 		foreignID := foreign.Str("port_list.id")
 		foreignRange := rangeIDs(foreign, "port_list")["tcp 1-100"]
-		builtinRange := inventory.BuiltinRangeID(1, 1) // All TCP's only range
+		builtinRange := scanconfig.BuiltinRangeID(1, 1) // All TCP's only range
 		base := "/v2/port_lists/" + id
 		apitest.Run(t, []apitest.Scenario{
 			{Name: "add a range that merges", As: tr.c1User, Method: "POST", Path: base + "/port_ranges", Body: map[string]any{"protocol": "tcp", "start": 81, "end": 442}, Status: 201,
@@ -129,12 +129,12 @@ func TestPortListChanges(t *testing.T) {
 			{Name: "add an invalid range", As: tr.c1User, Method: "POST", Path: base + "/port_ranges", Body: map[string]any{"protocol": "tcp", "start": 80, "end": 70000}, Status: 422,
 				Want: []string{`"end":["70000 is outside 1-65535"]`}},
 			{Name: "add without start", As: tr.c1User, Method: "POST", Path: base + "/port_ranges", Body: map[string]any{"protocol": "tcp"}, Status: 422, Want: []string{`"start"`}},
-			{Name: "add to a built-in", As: tr.c1User, Method: "POST", Path: "/v2/port_lists/" + inventory.PortListWeb + "/port_ranges", Body: map[string]any{"protocol": "tcp", "start": 1}, Status: 403,
+			{Name: "add to a built-in", As: tr.c1User, Method: "POST", Path: "/v2/port_lists/" + scanconfig.PortListWeb + "/port_ranges", Body: map[string]any{"protocol": "tcp", "start": 1}, Status: 403,
 				Want: []string{"The built-in port list 'Web' is read-only"}},
 			{Name: "add to another organization's list", As: tr.c1User, Method: "POST", Path: "/v2/port_lists/" + foreignID + "/port_ranges", Body: map[string]any{"protocol": "tcp", "start": 1}, Status: 404},
 			{Name: "delete an unknown range", As: tr.c1User, Method: "DELETE", Path: base + "/port_ranges/" + foreignRange, Status: 404},
 			{Name: "delete another organization's range", As: tr.c1User, Method: "DELETE", Path: "/v2/port_lists/" + foreignID + "/port_ranges/" + foreignRange, Status: 404},
-			{Name: "delete a built-in's range", As: tr.c1User, Method: "DELETE", Path: "/v2/port_lists/" + inventory.PortListAllTCP + "/port_ranges/" + builtinRange, Status: 403},
+			{Name: "delete a built-in's range", As: tr.c1User, Method: "DELETE", Path: "/v2/port_lists/" + scanconfig.PortListAllTCP + "/port_ranges/" + builtinRange, Status: 403},
 			{Name: "range id that is not an id", As: tr.c1User, Method: "DELETE", Path: base + "/port_ranges/42", Status: 404},
 		})
 		apitest.Run(t, []apitest.Scenario{
@@ -163,7 +163,7 @@ func TestPortListChanges(t *testing.T) {
 						t.Fatalf("deleting the last range: %s", d)
 					}
 				}},
-			{Name: "update a built-in", As: tr.c1Admin, Method: "PUT", Path: "/v2/port_lists/" + inventory.PortListCommonTCP, Body: map[string]any{"name": "Mine now"}, Status: 403,
+			{Name: "update a built-in", As: tr.c1Admin, Method: "PUT", Path: "/v2/port_lists/" + scanconfig.PortListCommonTCP, Body: map[string]any{"name": "Mine now"}, Status: 403,
 				Want: []string{"read-only"}},
 			{Name: "update another organization's list", As: tr.c1Admin, Method: "PUT", Path: "/v2/port_lists/" + foreignID, Body: map[string]any{"name": "Mine now"}, Status: 404},
 			{Name: "show another organization's list", As: tr.c1Admin, Method: "GET", Path: "/v2/port_lists/" + foreignID, Status: 404},
@@ -174,7 +174,7 @@ func TestPortListChanges(t *testing.T) {
 				Want: []string{`"total_count":4`}, NotIn: []string{`"Renamed"`}},
 			{Name: "inactive filter", As: tr.c1User, Method: "GET", Path: "/v2/port_lists?q[active]=false", Status: 200, Want: []string{`"total_count":1`, `"Renamed"`}},
 			{Name: "activate", As: tr.c1User, Method: "POST", Path: base + "/activate", Status: 200, Want: []string{`"active":true`}},
-			{Name: "deactivate a built-in", As: tr.c1User, Method: "POST", Path: "/v2/port_lists/" + inventory.PortListAllTCP + "/deactivate", Status: 403},
+			{Name: "deactivate a built-in", As: tr.c1User, Method: "POST", Path: "/v2/port_lists/" + scanconfig.PortListAllTCP + "/deactivate", Status: 403},
 			{Name: "activate another organization's list", As: tr.c1User, Method: "POST", Path: "/v2/port_lists/" + foreignID + "/activate", Status: 404},
 
 			{Name: "app_type one value", As: tr.c1User, Method: "PUT", Path: base + "/app_type", Body: map[string]any{"app_type": "nmap"}, Status: 200, Want: []string{`"app_type":["nmap"]`}},
@@ -184,7 +184,7 @@ func TestPortListChanges(t *testing.T) {
 				Want: []string{`"app_type":["'masscan' is not one of: builtin, agent, nmap, openvas"]`}},
 			{Name: "app_type missing", As: tr.c1User, Method: "PUT", Path: base + "/app_type", Body: map[string]any{}, Status: 422, Want: []string{`"app_type"`}},
 			{Name: "app_type wrong shape", As: tr.c1User, Method: "PUT", Path: base + "/app_type", Body: map[string]any{"app_type": 7}, Status: 422, Want: []string{`"app_type"`}},
-			{Name: "app_type of a built-in", As: tr.c1User, Method: "PUT", Path: "/v2/port_lists/" + inventory.PortListWeb + "/app_type", Body: map[string]any{"app_type": "nmap"}, Status: 403},
+			{Name: "app_type of a built-in", As: tr.c1User, Method: "PUT", Path: "/v2/port_lists/" + scanconfig.PortListWeb + "/app_type", Body: map[string]any{"app_type": "nmap"}, Status: 403},
 			{Name: "app_type of another organization's list", As: tr.c1User, Method: "PUT", Path: "/v2/port_lists/" + foreignID + "/app_type", Body: map[string]any{"app_type": "nmap"}, Status: 404},
 
 			{Name: "audit trail", As: tr.c1Admin, Method: "GET", Path: "/v2/audit/events?q[resource_id]=" + id + "&per_page=100", Status: 200,
@@ -197,7 +197,7 @@ func TestPortListChanges(t *testing.T) {
 						}
 					}
 				}},
-			{Name: "delete a built-in", As: tr.c1Admin, Method: "DELETE", Path: "/v2/port_lists/" + inventory.PortListAllTCP, Status: 403},
+			{Name: "delete a built-in", As: tr.c1Admin, Method: "DELETE", Path: "/v2/port_lists/" + scanconfig.PortListAllTCP, Status: 403},
 			{Name: "delete another organization's list", As: tr.c1Admin, Method: "DELETE", Path: "/v2/port_lists/" + foreignID, Status: 404},
 			{Name: "delete", As: tr.c1User, Method: "DELETE", Path: base, Status: 204},
 			{Name: "gone", As: tr.c1User, Method: "GET", Path: base, Status: 404},
@@ -243,7 +243,7 @@ func TestPortListInUseAndSync(t *testing.T) {
 								pending = append(pending, p.(map[string]any)["id"].(string))
 							}
 							if !strings.Contains(m["reason"].(string), "not configured") || !slices.Contains(pending, id) ||
-								!slices.Contains(pending, inventory.PortListPCIASV) || slices.Contains(pending, nmapOnly) {
+								!slices.Contains(pending, scanconfig.PortListPCIASV) || slices.Contains(pending, nmapOnly) {
 								t.Errorf("openvas: %v (pending %v)", m, pending)
 							}
 						default:

@@ -1,10 +1,10 @@
 package api
 
-import "github.com/perimeterhq/perimeter/internal/inventory"
+import "github.com/perimeterhq/perimeter/internal/scanconfig"
 
 // targetRoutes registers host lists to scan (§2.2).
 func (a *API) targetRoutes() {
-	Handle(a, Op{Method: "GET", Path: "/v2/targets", Tag: "Targets", List: &inventory.TargetList,
+	Handle(a, Op{Method: "GET", Path: "/v2/targets", Tag: "Targets", List: &scanconfig.TargetList,
 		Summary: "List targets"}, a.listTargets)
 	Handle(a, Op{Method: "POST", Path: "/v2/targets", Tag: "Targets", Status: 201,
 		Summary: "Create a target (counts against the plan's max_ips)"}, a.createTarget)
@@ -24,20 +24,20 @@ func (a *API) targetRoutes() {
 func (a *API) scanProfileRoutes() {
 	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles", Tag: "Scan profiles",
 		Summary: "Scan profiles visible to the organization",
-		List:    &inventory.ScanProfileList}, a.listScanProfiles)
+		List:    &scanconfig.ScanProfileList}, a.listScanProfiles)
 	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles/activated", Tag: "Scan profiles",
-		Summary: "Activated scan profiles", List: &inventory.ScanProfileList}, a.listActiveScanProfiles)
+		Summary: "Activated scan profiles", List: &scanconfig.ScanProfileList}, a.listActiveScanProfiles)
 	Handle(a, Op{Method: "GET", Path: "/v2/scan_profiles/{id}", Tag: "Scan profiles",
 		Summary: "Show a scan profile and its settings"}, a.getScanProfile)
 }
 
 // scannerRoutes registers scan engines (built-in, agents, nmap, Greenbone) (§2.13).
 func (a *API) scannerRoutes() {
-	Handle(a, Op{Method: "GET", Path: "/v2/scanners", Tag: "Scanners", List: &inventory.ScannerList,
+	Handle(a, Op{Method: "GET", Path: "/v2/scanners", Tag: "Scanners", List: &scanconfig.ScannerList,
 		Summary: "List scanners"}, a.listScanners)
 	Handle(a, Op{Method: "POST", Path: "/v2/scanners", Tag: "Scanners", Status: 201,
 		Summary: "Create a scanner (agent: the token is returned once)"}, a.createScanner)
-	Handle(a, Op{Method: "GET", Path: "/v2/scanners/activated", Tag: "Scanners", List: &inventory.ScannerList,
+	Handle(a, Op{Method: "GET", Path: "/v2/scanners/activated", Tag: "Scanners", List: &scanconfig.ScannerList,
 		Summary: "List activated scanners"}, a.listActiveScanners)
 	Handle(a, Op{Method: "GET", Path: "/v2/scanners/{id}", Tag: "Scanners",
 		Summary: "Show a scanner"}, a.getScanner)
@@ -60,12 +60,12 @@ func (a *API) scannerRoutes() {
 
 // portListRoutes registers port lists and their ranges (§2.14).
 func (a *API) portListRoutes() {
-	Handle(a, Op{Method: "GET", Path: "/v2/port_lists", Tag: "Port lists", List: &inventory.PortListListing,
+	Handle(a, Op{Method: "GET", Path: "/v2/port_lists", Tag: "Port lists", List: &scanconfig.PortListListing,
 		Summary: "List port lists (the organization's and the built-ins)"}, a.listPortLists)
 	Handle(a, Op{Method: "POST", Path: "/v2/port_lists", Tag: "Port lists", Status: 201,
 		Summary: "Create a port list (JSON ranges or T:/U: notation; overlaps merged)"}, a.createPortList)
 	Handle(a, Op{Method: "GET", Path: "/v2/port_lists/activated", Tag: "Port lists",
-		Summary: "List activated port lists", List: &inventory.PortListListing}, a.listActivePortLists)
+		Summary: "List activated port lists", List: &scanconfig.PortListListing}, a.listActivePortLists)
 	Handle(a, Op{Method: "POST", Path: "/v2/port_lists/sync", Tag: "Port lists",
 		Summary: "Sync port lists with the scanners that " +
 			"keep their own (per-scanner result)"}, a.syncPortLists)
@@ -92,7 +92,7 @@ func (a *API) portListRoutes() {
 
 // scheduleRoutes registers when scans run (§2.7).
 func (a *API) scheduleRoutes() {
-	Handle(a, Op{Method: "GET", Path: "/v2/schedules", Tag: "Schedules", List: &inventory.ScheduleListing,
+	Handle(a, Op{Method: "GET", Path: "/v2/schedules", Tag: "Schedules", List: &scanconfig.ScheduleListing,
 		Summary: "List schedules, each with next_run_at"}, a.listSchedules)
 	Handle(a, Op{Method: "POST", Path: "/v2/schedules", Tag: "Schedules", Status: 201,
 		Summary: "Create a schedule (frequency form or RFC 5545 rrule)",

@@ -2,8 +2,8 @@ package api
 
 import (
 	"github.com/perimeterhq/perimeter/internal/app"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 type wizardRequest struct {
@@ -24,7 +24,7 @@ type wizardResponse struct {
 func (a *API) scanWizard(c *Ctx, in *wizardRequest) (*wizardResponse, error) {
 	wi := app.WizardInput{TargetID: in.TargetID, Scan: in.Scan.update().Apply(scan.Scan{}), StartNow: in.StartNow}
 	if in.Target != nil {
-		t := in.Target.update().Apply(inventory.Target{})
+		t := in.Target.update().Apply(scanconfig.Target{})
 		wi.Target = &t
 	}
 	if in.Schedule != nil {

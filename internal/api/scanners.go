@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/app"
-	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 // ScannerView is a scanner as the API shows it (never its token).
@@ -25,7 +25,7 @@ type ScannerView struct {
 	Token       string     `json:"token,omitempty" doc:"agent token, present only in the response that issued it"`
 }
 
-func scannerView(s inventory.Scanner) ScannerView {
+func scannerView(s scanconfig.Scanner) ScannerView {
 	return ScannerView{ID: s.ID, Name: s.Name, Description: s.Description, AppType: s.AppType, Status: s.Status,
 		Host: s.Host, Port: s.Port, Path: s.Path, Version: s.Version, LastSeenAt: s.LastSeenAt, VerifiedAt: s.VerifiedAt,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
@@ -55,8 +55,8 @@ type scannerRequest struct {
 	Path        *string `json:"path,omitempty"`
 }
 
-func (r scannerRequest) update() inventory.ScannerUpdate {
-	return inventory.ScannerUpdate{Name: r.Name, Description: r.Description, Host: r.Host, Port: r.Port, Path: r.Path}
+func (r scannerRequest) update() scanconfig.ScannerUpdate {
+	return scanconfig.ScannerUpdate{Name: r.Name, Description: r.Description, Host: r.Host, Port: r.Port, Path: r.Path}
 }
 
 func (a *API) listScanners(c *Ctx, _ *NoBody) (*scannerList, error) {
@@ -76,7 +76,7 @@ func (a *API) scannerList(c *Ctx, active bool) (*scannerList, error) {
 }
 
 func (a *API) createScanner(c *Ctx, in *scannerRequest) (*scannerEnvelope, error) {
-	s := in.update().Apply(inventory.Scanner{AppType: in.AppType})
+	s := in.update().Apply(scanconfig.Scanner{AppType: in.AppType})
 	out, err := a.app.CreateScanner(c.Context(), c.Actor, s)
 	if err != nil {
 		return nil, err

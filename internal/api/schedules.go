@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 // ScheduleView is a schedule as the API shows it.
@@ -26,7 +26,7 @@ type ScheduleView struct {
 	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
-func scheduleView(s inventory.Schedule) ScheduleView {
+func scheduleView(s scanconfig.Schedule) ScheduleView {
 	sp := s.Spec
 	v := ScheduleView{ID: s.ID, Name: s.Name, Timezone: sp.Timezone, StartsAt: sp.StartsAt, ByWeekday: sp.ByWeekday,
 		ByMonthday: sp.ByMonthday, EndsAt: sp.EndsAt, Count: sp.Count, NextRunAt: s.NextRunAt,
@@ -72,8 +72,8 @@ type scheduleRequest struct {
 	Count      *int      `json:"count,omitempty" doc:"total runs, counted from starts_at (1-100000; on update 0 removes the limit)"`
 }
 
-func (r scheduleRequest) input() inventory.ScheduleInput {
-	return inventory.ScheduleInput{Name: r.Name, Timezone: r.Timezone, StartsAt: r.StartsAt, Frequency: r.Frequency,
+func (r scheduleRequest) input() scanconfig.ScheduleInput {
+	return scanconfig.ScheduleInput{Name: r.Name, Timezone: r.Timezone, StartsAt: r.StartsAt, Frequency: r.Frequency,
 		Interval: r.Interval, ByWeekday: r.ByWeekday, ByMonthday: r.ByMonthday, EndsAt: r.EndsAt, Count: r.Count, RRule: r.RRule}
 }
 

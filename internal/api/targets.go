@@ -3,7 +3,7 @@ package api
 import (
 	"time"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 // TargetView is a target as the API shows it.
@@ -21,7 +21,7 @@ type TargetView struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-func targetView(t inventory.Target) TargetView {
+func targetView(t scanconfig.Target) TargetView {
 	v := TargetView{ID: t.ID, Name: t.Name, Description: t.Description, Hosts: t.Hosts, ExcludeHosts: t.ExcludeHosts,
 		HostCount: t.HostCount, Product: t.Product, Tags: t.Tags, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 	if t.PortListID != "" {
@@ -49,7 +49,7 @@ type targetEnvelope struct {
 	Target TargetDetail `json:"target"`
 }
 
-func (a *API) targetDetail(t inventory.Target) TargetDetail {
+func (a *API) targetDetail(t scanconfig.Target) TargetDetail {
 	return TargetDetail{TargetView: targetView(t), ExcludedHosts: a.app.PlatformExcluded(t)}
 }
 
@@ -63,8 +63,8 @@ type targetRequest struct {
 	Tags         *[]string `json:"tags,omitempty"`
 }
 
-func (r targetRequest) update() inventory.TargetUpdate {
-	return inventory.TargetUpdate{Name: r.Name, Hosts: r.Hosts, ExcludeHosts: r.ExcludeHosts, PortListID: r.PortListID,
+func (r targetRequest) update() scanconfig.TargetUpdate {
+	return scanconfig.TargetUpdate{Name: r.Name, Hosts: r.Hosts, ExcludeHosts: r.ExcludeHosts, PortListID: r.PortListID,
 		Product: r.Product, Description: r.Description, Tags: r.Tags}
 }
 
@@ -77,7 +77,7 @@ func (a *API) listTargets(c *Ctx, _ *NoBody) (*targetList, error) {
 }
 
 func (a *API) createTarget(c *Ctx, in *targetRequest) (*targetEnvelope, error) {
-	t, err := a.app.CreateTarget(c.Context(), c.Actor, in.update().Apply(inventory.Target{}))
+	t, err := a.app.CreateTarget(c.Context(), c.Actor, in.update().Apply(scanconfig.Target{}))
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,8 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/listing"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
@@ -75,12 +75,12 @@ func benchRun(b testing.TB, a *App) store.RunRef {
 		if err != nil {
 			return err
 		}
-		if err := q.CreateTarget(ctx, inventory.Target{ID: ref.TargetID, OrganizationID: ref.OrganizationID, Name: "t", Hosts: "10.0.0.0/8",
+		if err := q.CreateTarget(ctx, scanconfig.Target{ID: ref.TargetID, OrganizationID: ref.OrganizationID, Name: "t", Hosts: "10.0.0.0/8",
 			HostCount: 1 << 24, Product: "vrms", CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
 		if err := q.CreateScan(ctx, scan.Scan{ID: ref.ScanID, OrganizationID: ref.OrganizationID, Name: "s", TargetID: ref.TargetID,
-			ScannerID: ss[0].ID, ScanProfileID: inventory.ProfileFullAndFast, Product: "vrms", Status: scan.StatusRunning,
+			ScannerID: ss[0].ID, ScanProfileID: scanconfig.ProfileFullAndFast, Product: "vrms", Status: scan.StatusRunning,
 			CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/hostspec"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
@@ -74,7 +74,7 @@ func (a *App) features(ctx context.Context, q *store.Q, orgID, product string) (
 
 // checkMaxIPs enforces max_ips over the union of the organization's targets of
 // t's product, t included (counted without materializing ranges).
-func (a *App) checkMaxIPs(ctx context.Context, q *store.Q, t *inventory.Target, set *hostspec.Set) error {
+func (a *App) checkMaxIPs(ctx context.Context, q *store.Q, t *scanconfig.Target, set *hostspec.Set) error {
 	feats, err := a.features(ctx, q, t.OrganizationID, t.Product)
 	if err != nil || feats == nil {
 		return err
@@ -108,7 +108,7 @@ func (a *App) checkMaxIPs(ctx context.Context, q *store.Q, t *inventory.Target, 
 // checkPlanForRun applies the plan to a new run of s: the product
 // subscription, max_ips over the organization's targets, the scan's rescan
 // allowance and the organization's scans per month.
-func (a *App) checkPlanForRun(ctx context.Context, q *store.Q, s scan.Scan, target inventory.Target) error {
+func (a *App) checkPlanForRun(ctx context.Context, q *store.Q, s scan.Scan, target scanconfig.Target) error {
 	feats, err := a.features(ctx, q, s.OrganizationID, s.Product)
 	if err != nil || feats == nil {
 		return err

@@ -3,19 +3,19 @@ package app
 import (
 	"context"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
 
 // PortListSync is what POST /v2/port_lists/sync did for one scanner.
 type PortListSync struct {
-	Scanner inventory.Scanner
+	Scanner scanconfig.Scanner
 	Synced  bool
 	Reason  string
 	// Pending are the lists the scanner would hold (active, allowed for its
 	// app type), for engines that keep port lists of their own.
-	Pending []inventory.PortList
+	Pending []scanconfig.PortList
 }
 
 // Why scanners are not synced.
@@ -37,13 +37,13 @@ func (a *App) SyncPortLists(ctx context.Context, act *Actor) ([]PortListSync, er
 		return nil, err
 	}
 	r := a.store.R()
-	scanners, err := listAllPages(func(p listing.Params) ([]inventory.Scanner, int, error) {
+	scanners, err := listAllPages(func(p listing.Params) ([]scanconfig.Scanner, int, error) {
 		return r.FindScanners(ctx, act.Org.ID, p)
 	})
 	if err != nil {
 		return nil, err
 	}
-	lists, err := listAllPages(func(p listing.Params) ([]inventory.PortList, int, error) {
+	lists, err := listAllPages(func(p listing.Params) ([]scanconfig.PortList, int, error) {
 		return r.FindPortLists(ctx, act.Org.ID, p, true)
 	})
 	if err != nil {
@@ -54,7 +54,7 @@ func (a *App) SyncPortLists(ctx context.Context, act *Actor) ([]PortListSync, er
 	for _, s := range scanners {
 		res := PortListSync{Scanner: s}
 		switch {
-		case s.AppType != inventory.AppOpenVAS:
+		case s.AppType != scanconfig.AppOpenVAS:
 			res.Reason = reasonSentWithScan
 		default:
 			for _, l := range lists {
@@ -63,7 +63,7 @@ func (a *App) SyncPortLists(ctx context.Context, act *Actor) ([]PortListSync, er
 				}
 			}
 			res.Reason = reasonGMPNoCreds
-			if s.Status != inventory.ScannerActive {
+			if s.Status != scanconfig.ScannerActive {
 				res.Reason = reasonInactive
 			}
 		}

@@ -7,9 +7,9 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
 	"github.com/perimeterhq/perimeter/internal/portspec"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
 
@@ -18,7 +18,7 @@ import (
 
 // ListPortLists lists the organization's port lists and the built-ins;
 // activeOnly keeps the active ones (GET /v2/port_lists/activated).
-func (a *App) ListPortLists(ctx context.Context, act *Actor, p listing.Params, activeOnly bool) ([]inventory.PortList, int, error) {
+func (a *App) ListPortLists(ctx context.Context, act *Actor, p listing.Params, activeOnly bool) ([]scanconfig.PortList, int, error) {
 	if err := act.can("port_lists", "read"); err != nil {
 		return nil, 0, err
 	}
@@ -27,9 +27,9 @@ func (a *App) ListPortLists(ctx context.Context, act *Actor, p listing.Params, a
 
 // GetPortList returns one of the organization's lists or a built-in; another
 // organization's list is not found.
-func (a *App) GetPortList(ctx context.Context, act *Actor, id string) (inventory.PortList, error) {
+func (a *App) GetPortList(ctx context.Context, act *Actor, id string) (scanconfig.PortList, error) {
 	if err := act.can("port_lists", "read"); err != nil {
-		return inventory.PortList{}, err
+		return scanconfig.PortList{}, err
 	}
 	return a.store.R().FindPortList(ctx, act.Org.ID, id)
 }
@@ -38,11 +38,11 @@ func (a *App) GetPortList(ctx context.Context, act *Actor, id string) (inventory
 // usable by every scanner type unless AppTypes narrows it. Its ranges are
 // normalized (overlaps merged). It returns a 422 naming each bad field and
 // value, also when the organization already has a list of that name.
-func (a *App) CreatePortList(ctx context.Context, act *Actor, in inventory.PortListInput) (inventory.PortList, error) {
+func (a *App) CreatePortList(ctx context.Context, act *Actor, in scanconfig.PortListInput) (scanconfig.PortList, error) {
 	if err := act.can("port_lists", "write"); err != nil {
-		return inventory.PortList{}, err
+		return scanconfig.PortList{}, err
 	}
-	p, err := in.Apply(inventory.PortList{}, newID)
+	p, err := in.Apply(scanconfig.PortList{}, newID)
 	if err != nil {
 		return p, err
 	}
@@ -66,7 +66,7 @@ func portListNameTaken(err error, name string) error {
 }
 
 // errBuiltinPortList is the answer to any change of a built-in list.
-func errBuiltinPortList(p inventory.PortList) error {
+func errBuiltinPortList(p scanconfig.PortList) error {
 	return errs.New(errs.Forbidden, "The built-in port list '%s' is read-only; create a port list of your own to change its ports", p.Name)
 }
 
@@ -75,11 +75,11 @@ func errBuiltinPortList(p inventory.PortList) error {
 // another organization's list a 404. fn returns the audited changes and
 // whether the ranges changed.
 func (a *App) changePortList(ctx context.Context, act *Actor, id, action string,
-	fn func(p *inventory.PortList) (changes map[string]any, rangesChanged bool, err error)) (inventory.PortList, error) {
+	fn func(p *scanconfig.PortList) (changes map[string]any, rangesChanged bool, err error)) (scanconfig.PortList, error) {
 	if err := act.can("port_lists", "write"); err != nil {
-		return inventory.PortList{}, err
+		return scanconfig.PortList{}, err
 	}
-	var out inventory.PortList
+	var out scanconfig.PortList
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		p, err := q.FindPortList(ctx, act.Org.ID, id)
 		if err != nil {
@@ -110,8 +110,8 @@ func portsDiff(d audit.Diff, old, new portspec.List) {
 // UpdatePortList changes the name, description, app types or ports of one of
 // the organization's lists. New ports replace the old ones; ranges that come
 // out unchanged keep their ids. Built-ins are a 403; validation errors a 422.
-func (a *App) UpdatePortList(ctx context.Context, act *Actor, id string, in inventory.PortListInput) (inventory.PortList, error) {
-	return a.changePortList(ctx, act, id, "port_list.update", func(p *inventory.PortList) (map[string]any, bool, error) {
+func (a *App) UpdatePortList(ctx context.Context, act *Actor, id string, in scanconfig.PortListInput) (scanconfig.PortList, error) {
+	return a.changePortList(ctx, act, id, "port_list.update", func(p *scanconfig.PortList) (map[string]any, bool, error) {
 		old := *p
 		np, err := in.Apply(old, newID)
 		if err != nil {
@@ -130,19 +130,19 @@ func (a *App) UpdatePortList(ctx context.Context, act *Actor, id string, in inve
 // AddPortRanges adds ports to one of the organization's lists; overlapping
 // and adjacent ranges merge with them (the merged range gets a new id). It
 // returns the list and the ranges that now hold the added ports.
-func (a *App) AddPortRanges(ctx context.Context, act *Actor, id string, in inventory.PortsInput) (inventory.PortList, []inventory.PortRange, error) {
+func (a *App) AddPortRanges(ctx context.Context, act *Actor, id string, in scanconfig.PortsInput) (scanconfig.PortList, []scanconfig.PortRange, error) {
 	f := errs.Fields{}
 	add := in.List(f)
 	if err := f.Err(); err != nil {
-		return inventory.PortList{}, nil, err
+		return scanconfig.PortList{}, nil, err
 	}
-	p, err := a.changePortList(ctx, act, id, "port_list.add_range", func(p *inventory.PortList) (map[string]any, bool, error) {
+	p, err := a.changePortList(ctx, act, id, "port_list.add_range", func(p *scanconfig.PortList) (map[string]any, bool, error) {
 		old := p.Ports()
 		merged := old.Union(add)
-		if len(merged) > inventory.MaxPortRanges {
-			return nil, false, errs.Field(in.Field, "the list would have %d ranges; at most %d are allowed", len(merged), inventory.MaxPortRanges)
+		if len(merged) > scanconfig.MaxPortRanges {
+			return nil, false, errs.Field(in.Field, "the list would have %d ranges; at most %d are allowed", len(merged), scanconfig.MaxPortRanges)
 		}
-		p.Ranges = inventory.AssignRangeIDs(p.Ranges, merged, newID)
+		p.Ranges = scanconfig.AssignRangeIDs(p.Ranges, merged, newID)
 		d := audit.Diff{"added": add.String()}
 		portsDiff(d, old, merged)
 		return d, true, nil
@@ -150,7 +150,7 @@ func (a *App) AddPortRanges(ctx context.Context, act *Actor, id string, in inven
 	if err != nil {
 		return p, nil, err
 	}
-	var holding []inventory.PortRange
+	var holding []scanconfig.PortRange
 	for _, r := range p.Ranges {
 		if slices.ContainsFunc(add, func(x portspec.Range) bool {
 			return x.Protocol == r.Protocol && x.Start <= r.End && r.Start <= x.End
@@ -164,9 +164,9 @@ func (a *App) AddPortRanges(ctx context.Context, act *Actor, id string, in inven
 // DeletePortRange removes one range of one of the organization's lists. The
 // last range cannot go (409: delete the list instead); an unknown range id
 // is a 404.
-func (a *App) DeletePortRange(ctx context.Context, act *Actor, id, rangeID string) (inventory.PortList, error) {
-	return a.changePortList(ctx, act, id, "port_list.delete_range", func(p *inventory.PortList) (map[string]any, bool, error) {
-		i := slices.IndexFunc(p.Ranges, func(r inventory.PortRange) bool { return r.ID == rangeID })
+func (a *App) DeletePortRange(ctx context.Context, act *Actor, id, rangeID string) (scanconfig.PortList, error) {
+	return a.changePortList(ctx, act, id, "port_list.delete_range", func(p *scanconfig.PortList) (map[string]any, bool, error) {
+		i := slices.IndexFunc(p.Ranges, func(r scanconfig.PortRange) bool { return r.ID == rangeID })
 		if i < 0 {
 			return nil, false, errs.NotFoundf("Port range")
 		}
@@ -178,7 +178,7 @@ func (a *App) DeletePortRange(ctx context.Context, act *Actor, id, rangeID strin
 		p.Ranges = slices.Delete(slices.Clone(p.Ranges), i, i+1)
 		// The ranges left are already normalized; renormalizing is a no-op
 		// that keeps every remaining id.
-		p.Ranges = inventory.AssignRangeIDs(p.Ranges, p.Ports(), newID)
+		p.Ranges = scanconfig.AssignRangeIDs(p.Ranges, p.Ports(), newID)
 		d := audit.Diff{"removed": portspec.List{removed.Range}.String(), "range_id": removed.ID}
 		portsDiff(d, old, p.Ports())
 		return d, true, nil
@@ -187,12 +187,12 @@ func (a *App) DeletePortRange(ctx context.Context, act *Actor, id, rangeID strin
 
 // SetPortListActive activates or deactivates one of the organization's lists
 // (built-ins are always active: 403).
-func (a *App) SetPortListActive(ctx context.Context, act *Actor, id string, active bool) (inventory.PortList, error) {
+func (a *App) SetPortListActive(ctx context.Context, act *Actor, id string, active bool) (scanconfig.PortList, error) {
 	action := "port_list.deactivate"
 	if active {
 		action = "port_list.activate"
 	}
-	return a.changePortList(ctx, act, id, action, func(p *inventory.PortList) (map[string]any, bool, error) {
+	return a.changePortList(ctx, act, id, action, func(p *scanconfig.PortList) (map[string]any, bool, error) {
 		d := audit.Diff{}
 		d.Set("active", p.Active, active)
 		p.Active = active
@@ -203,13 +203,13 @@ func (a *App) SetPortListActive(ctx context.Context, act *Actor, id string, acti
 // SetPortListAppTypes sets which scanner types may use one of the
 // organization's lists (builtin, agent, nmap, openvas); unknown types are a
 // 422 naming them.
-func (a *App) SetPortListAppTypes(ctx context.Context, act *Actor, id string, types []string) (inventory.PortList, error) {
+func (a *App) SetPortListAppTypes(ctx context.Context, act *Actor, id string, types []string) (scanconfig.PortList, error) {
 	f := errs.Fields{}
-	norm := inventory.NormalizeAppTypes("app_type", types, f)
+	norm := scanconfig.NormalizeAppTypes("app_type", types, f)
 	if err := f.Err(); err != nil {
-		return inventory.PortList{}, err
+		return scanconfig.PortList{}, err
 	}
-	return a.changePortList(ctx, act, id, "port_list.app_type", func(p *inventory.PortList) (map[string]any, bool, error) {
+	return a.changePortList(ctx, act, id, "port_list.app_type", func(p *scanconfig.PortList) (map[string]any, bool, error) {
 		d := audit.Diff{}
 		d.Set("app_type", strings.Join(p.AppTypes, ","), strings.Join(norm, ","))
 		p.AppTypes = norm

@@ -6,7 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/scanner/nmapscan"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
@@ -17,11 +17,11 @@ type engineFunc func(ctx context.Context, opts scanner.Options, events chan<- re
 
 // engineFor is the engine a scanner runs scans with: the built-in one, or
 // the nmap binary (nmapscan) for nmap scanners.
-func (a *App) engineFor(s inventory.Scanner) (engineFunc, error) {
+func (a *App) engineFor(s scanconfig.Scanner) (engineFunc, error) {
 	switch s.AppType {
-	case inventory.AppBuiltin:
+	case scanconfig.AppBuiltin:
 		return scanner.Run, nil
-	case inventory.AppNmap:
+	case scanconfig.AppNmap:
 		path, err := a.nmapBinary(s.Path)
 		if err != nil {
 			return nil, err

@@ -3,21 +3,21 @@ package app
 import (
 	"context"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/scanner"
 )
 
 // ScanProfileView is a profile with the engine settings it stands for.
 type ScanProfileView struct {
-	inventory.ScanProfile
+	scanconfig.ScanProfile
 	Settings scanner.Profile
 }
 
-func profileView(p inventory.ScanProfile) ScanProfileView {
+func profileView(p scanconfig.ScanProfile) ScanProfileView {
 	settings, _ := scanner.ProfileByName(p.Engine)
 	// Point at the built-in port list with exactly the profile's ports, if any.
-	for _, pl := range inventory.BuiltinPortLists() {
+	for _, pl := range scanconfig.BuiltinPortLists() {
 		if pl.Ports().String() == settings.Ports.String() {
 			p.PortListID = pl.ID
 		}

@@ -4,26 +4,26 @@ import (
 	"context"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
 
 // WizardInput creates what a first scan needs in one call: a new target (or an
 // existing TargetID), the scan, optionally a schedule, optionally a first run.
 type WizardInput struct {
-	Target   *inventory.Target // a new target; nil when TargetID is given
+	Target   *scanconfig.Target // a new target; nil when TargetID is given
 	TargetID string
 	Scan     scan.Scan
-	Schedule *inventory.ScheduleInput
+	Schedule *scanconfig.ScheduleInput
 	StartNow bool
 }
 
 // WizardResult is what the wizard created.
 type WizardResult struct {
-	Target   inventory.Target
+	Target   scanconfig.Target
 	Scan     scan.Scan
-	Schedule *inventory.Schedule
+	Schedule *scanconfig.Schedule
 	Run      *scan.Run
 }
 
@@ -70,7 +70,7 @@ func (a *App) Wizard(ctx context.Context, act *Actor, in WizardInput) (WizardRes
 			res.Target = t
 		}
 		if in.Schedule != nil {
-			sch, err := in.Schedule.Apply(inventory.Schedule{})
+			sch, err := in.Schedule.Apply(scanconfig.Schedule{})
 			if err != nil {
 				return prefixed("schedule.", err)
 			}

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/portspec"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
 	"github.com/perimeterhq/perimeter/internal/store"
@@ -47,13 +47,13 @@ func (a *App) VerifyScanner(ctx context.Context, act *Actor, id string) (Verific
 	start := time.Now()
 	var v Verification
 	switch s.AppType {
-	case inventory.AppBuiltin:
+	case scanconfig.AppBuiltin:
 		v = a.selfTest(vctx)
-	case inventory.AppNmap:
+	case scanconfig.AppNmap:
 		v = a.verifyNmap(vctx, s.Path)
-	case inventory.AppAgent:
+	case scanconfig.AppAgent:
 		v = verifyAgent(s, a.now())
-	case inventory.AppOpenVAS:
+	case scanconfig.AppOpenVAS:
 		v = verifyGMP(vctx, s.Address())
 	}
 	v.LatencyMS = time.Since(start).Milliseconds()
@@ -138,7 +138,7 @@ func (a *App) verifyNmap(ctx context.Context, requested string) Verification {
 }
 
 // verifyAgent reports whether the agent heartbeated recently.
-func verifyAgent(s inventory.Scanner, now time.Time) Verification {
+func verifyAgent(s scanconfig.Scanner, now time.Time) Verification {
 	switch {
 	case s.LastSeenAt == nil:
 		return Verification{Error: "never seen: no agent has connected with this scanner's token"}

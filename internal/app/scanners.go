@@ -5,8 +5,8 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/secret"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/tenant"
@@ -16,35 +16,35 @@ import (
 // ScannerWithToken is a scanner and, when one was just issued, its agent token
 // (shown once; only its hash is stored).
 type ScannerWithToken struct {
-	inventory.Scanner
+	scanconfig.Scanner
 	Token string
 }
 
 // builtinScanner is the scanner every organization starts with.
 func (a *App) builtinScanner(ctx context.Context, q *store.Q, orgID string) error {
 	now := a.now()
-	return q.CreateScanner(ctx, inventory.Scanner{ID: newID(), OrganizationID: orgID, Name: "Built-in scanner",
-		Description: "The in-process Perimeter engine", AppType: inventory.AppBuiltin, Status: inventory.ScannerActive,
+	return q.CreateScanner(ctx, scanconfig.Scanner{ID: newID(), OrganizationID: orgID, Name: "Built-in scanner",
+		Description: "The in-process Perimeter engine", AppType: scanconfig.AppBuiltin, Status: scanconfig.ScannerActive,
 		CreatedAt: now, UpdatedAt: now}, "")
 }
 
 // CreateScanner adds a scanner to the caller's organization. Agent scanners get
 // a token, returned once.
-func (a *App) CreateScanner(ctx context.Context, act *Actor, s inventory.Scanner) (ScannerWithToken, error) {
+func (a *App) CreateScanner(ctx context.Context, act *Actor, s scanconfig.Scanner) (ScannerWithToken, error) {
 	if err := act.can("scanners", "write"); err != nil {
 		return ScannerWithToken{}, err
 	}
 	now := a.now()
 	s.ID, s.OrganizationID, s.CreatedAt, s.UpdatedAt = newID(), act.Org.ID, now, now
 	if s.Status == "" {
-		s.Status = inventory.ScannerActive
+		s.Status = scanconfig.ScannerActive
 	}
 	if err := s.Validate(); err != nil {
 		return ScannerWithToken{}, err
 	}
 	out := ScannerWithToken{Scanner: s}
 	hash := ""
-	if s.AppType == inventory.AppAgent {
+	if s.AppType == scanconfig.AppAgent {
 		out.Token = secret.NewToken(secret.PrefixScanner)
 		hash = secret.Hash(out.Token)
 	}
@@ -58,22 +58,22 @@ func (a *App) CreateScanner(ctx context.Context, act *Actor, s inventory.Scanner
 }
 
 // GetScanner returns a scanner of the caller's organization.
-func (a *App) GetScanner(ctx context.Context, act *Actor, id string) (inventory.Scanner, error) {
+func (a *App) GetScanner(ctx context.Context, act *Actor, id string) (scanconfig.Scanner, error) {
 	if err := act.can("scanners", "read"); err != nil {
-		return inventory.Scanner{}, err
+		return scanconfig.Scanner{}, err
 	}
 	return a.store.R().FindScanner(ctx, act.Org.ID, id)
 }
 
 // ListScanners lists the caller's organization's scanners; activeOnly keeps the
 // active ones.
-func (a *App) ListScanners(ctx context.Context, act *Actor, activeOnly bool, p listing.Params) ([]inventory.Scanner, int, error) {
+func (a *App) ListScanners(ctx context.Context, act *Actor, activeOnly bool, p listing.Params) ([]scanconfig.Scanner, int, error) {
 	if err := act.can("scanners", "read"); err != nil {
 		return nil, 0, err
 	}
 	if activeOnly {
-		p.Filters = append(p.Filters, listing.Filter{Column: mustColumn(&inventory.ScannerList, "status"), Op: listing.OpIn,
-			Values: []string{inventory.ScannerActive}})
+		p.Filters = append(p.Filters, listing.Filter{Column: mustColumn(&scanconfig.ScannerList, "status"), Op: listing.OpIn,
+			Values: []string{scanconfig.ScannerActive}})
 	}
 	return a.store.R().FindScanners(ctx, act.Org.ID, p)
 }
@@ -89,7 +89,7 @@ func mustColumn(spec *listing.Spec, name string) listing.Column {
 // changeScanner loads a scanner of the caller's organization, applies fn, and
 // saves and audits the result in one transaction. tokenHash, when fn sets it,
 // replaces the agent token.
-func (a *App) changeScanner(ctx context.Context, act *Actor, id, action string, fn func(s *inventory.Scanner, token *string) error) (ScannerWithToken, error) {
+func (a *App) changeScanner(ctx context.Context, act *Actor, id, action string, fn func(s *scanconfig.Scanner, token *string) error) (ScannerWithToken, error) {
 	if err := act.can("scanners", "write"); err != nil {
 		return ScannerWithToken{}, err
 	}
@@ -110,7 +110,7 @@ func (a *App) changeScanner(ctx context.Context, act *Actor, id, action string, 
 		if out.Token != "" {
 			h := secret.Hash(out.Token)
 			token = &h
-		} else if s.AppType != inventory.AppAgent && old.AppType == inventory.AppAgent {
+		} else if s.AppType != scanconfig.AppAgent && old.AppType == scanconfig.AppAgent {
 			empty := ""
 			token = &empty // no longer an agent: its token stops working
 		}
@@ -135,8 +135,8 @@ func (a *App) changeScanner(ctx context.Context, act *Actor, id, action string, 
 }
 
 // UpdateScanner changes a scanner's name, description and connection settings.
-func (a *App) UpdateScanner(ctx context.Context, act *Actor, id string, up inventory.ScannerUpdate) (inventory.Scanner, error) {
-	out, err := a.changeScanner(ctx, act, id, "scanner.update", func(s *inventory.Scanner, _ *string) error {
+func (a *App) UpdateScanner(ctx context.Context, act *Actor, id string, up scanconfig.ScannerUpdate) (scanconfig.Scanner, error) {
+	out, err := a.changeScanner(ctx, act, id, "scanner.update", func(s *scanconfig.Scanner, _ *string) error {
 		*s = up.Apply(*s)
 		return nil
 	})
@@ -144,12 +144,12 @@ func (a *App) UpdateScanner(ctx context.Context, act *Actor, id string, up inven
 }
 
 // SetScannerStatus activates or deactivates a scanner.
-func (a *App) SetScannerStatus(ctx context.Context, act *Actor, id string, active bool) (inventory.Scanner, error) {
-	status, action := inventory.ScannerInactive, "scanner.deactivate"
+func (a *App) SetScannerStatus(ctx context.Context, act *Actor, id string, active bool) (scanconfig.Scanner, error) {
+	status, action := scanconfig.ScannerInactive, "scanner.deactivate"
 	if active {
-		status, action = inventory.ScannerActive, "scanner.activate"
+		status, action = scanconfig.ScannerActive, "scanner.activate"
 	}
-	out, err := a.changeScanner(ctx, act, id, action, func(s *inventory.Scanner, _ *string) error {
+	out, err := a.changeScanner(ctx, act, id, action, func(s *scanconfig.Scanner, _ *string) error {
 		s.Status = status
 		return nil
 	})
@@ -159,11 +159,11 @@ func (a *App) SetScannerStatus(ctx context.Context, act *Actor, id string, activ
 // SetScannerAppType changes which engine a scanner is. Becoming an agent issues a
 // new token (returned once); leaving agent revokes the token.
 func (a *App) SetScannerAppType(ctx context.Context, act *Actor, id, appType string) (ScannerWithToken, error) {
-	if !inventory.ValidAppType(appType) {
+	if !scanconfig.ValidAppType(appType) {
 		return ScannerWithToken{}, errs.Field("app_type", "'%s' is not one of: builtin, agent, nmap, openvas", appType)
 	}
-	return a.changeScanner(ctx, act, id, "scanner.app_type", func(s *inventory.Scanner, token *string) error {
-		if appType == inventory.AppAgent && s.AppType != inventory.AppAgent {
+	return a.changeScanner(ctx, act, id, "scanner.app_type", func(s *scanconfig.Scanner, token *string) error {
+		if appType == scanconfig.AppAgent && s.AppType != scanconfig.AppAgent {
 			*token = secret.NewToken(secret.PrefixScanner)
 		}
 		s.AppType = appType
@@ -174,15 +174,15 @@ func (a *App) SetScannerAppType(ctx context.Context, act *Actor, id, appType str
 
 // AssignScanner moves a scanner to another organization: a superadmin to any, a
 // partner's admin to one of its customers only.
-func (a *App) AssignScanner(ctx context.Context, act *Actor, id, orgID string) (inventory.Scanner, error) {
+func (a *App) AssignScanner(ctx context.Context, act *Actor, id, orgID string) (scanconfig.Scanner, error) {
 	if act.User.Role != user.RoleSuperadmin && !(act.User.IsAdmin() && act.Org.Kind == tenant.KindPartner) {
-		return inventory.Scanner{}, errs.New(errs.Forbidden, "Only a superadmin or a partner's admin assigns scanners")
+		return scanconfig.Scanner{}, errs.New(errs.Forbidden, "Only a superadmin or a partner's admin assigns scanners")
 	}
 	if orgID == "" {
-		return inventory.Scanner{}, errs.Field("organization_id", "can't be blank")
+		return scanconfig.Scanner{}, errs.Field("organization_id", "can't be blank")
 	}
 	var target tenant.Organization
-	out, err := a.changeScanner(ctx, act, id, "scanner.assign", func(s *inventory.Scanner, _ *string) error {
+	out, err := a.changeScanner(ctx, act, id, "scanner.assign", func(s *scanconfig.Scanner, _ *string) error {
 		var err error
 		target, err = a.store.R().FindOrganization(ctx, act.ManagedScope(), orgID)
 		if errs.Is(err, errs.NotFound) || (err == nil && act.User.Role != user.RoleSuperadmin && target.ID == act.Org.ID) {
@@ -213,7 +213,7 @@ func (a *App) DeleteScanner(ctx context.Context, act *Actor, id string) error {
 		if err != nil {
 			return err
 		}
-		if s.AppType == inventory.AppBuiltin {
+		if s.AppType == scanconfig.AppBuiltin {
 			return errs.New(errs.Forbidden, "The built-in scanner cannot be deleted; deactivate it instead")
 		}
 		if n, err := q.CountScansUsing(ctx, act.Org.ID, "scanner_id", id, false); err != nil {

@@ -9,15 +9,15 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
 // runnableAppTypes are the scanner engines this version executes scans with.
-var runnableAppTypes = map[string]bool{inventory.AppBuiltin: true, inventory.AppNmap: true}
+var runnableAppTypes = map[string]bool{scanconfig.AppBuiltin: true, scanconfig.AppNmap: true}
 
 // CreateScan saves a scan configuration of the caller's organization. Missing
 // references take defaults: the target's product, the product's default scan
@@ -45,7 +45,7 @@ func (a *App) CreateScan(ctx context.Context, act *Actor, s scan.Scan) (scan.Sca
 // and the product rules, and computes the next scheduled run.
 func (a *App) resolveScan(ctx context.Context, q *store.Q, s *scan.Scan) error {
 	f := errs.Fields{}
-	var target inventory.Target
+	var target scanconfig.Target
 	if s.TargetID != "" {
 		t, err := q.FindTarget(ctx, s.OrganizationID, s.TargetID)
 		if errs.Is(err, errs.NotFound) {
@@ -59,7 +59,7 @@ func (a *App) resolveScan(ctx context.Context, q *store.Q, s *scan.Scan) error {
 		s.Product = target.Product
 	}
 	if s.ScanProfileID == "" {
-		s.ScanProfileID = inventory.DefaultProfile[s.Product]
+		s.ScanProfileID = scanconfig.DefaultProfile[s.Product]
 	}
 	if p, err := q.FindScanProfile(ctx, s.OrganizationID, s.ScanProfileID); errs.Is(err, errs.NotFound) {
 		f.Add("scan_profile_id", "scan profile '%s' not found", s.ScanProfileID)
@@ -69,7 +69,7 @@ func (a *App) resolveScan(ctx context.Context, q *store.Q, s *scan.Scan) error {
 		switch {
 		case !p.Active:
 			f.Add("scan_profile_id", "scan profile '%s' is not active", p.Name)
-		case s.Product == tenant.ProductPCI && p.ID != inventory.ProfilePCIASV:
+		case s.Product == tenant.ProductPCI && p.ID != scanconfig.ProfilePCIASV:
 			f.Add("scan_profile_id", "PCI scans use the fixed PCI ASV profile")
 		case s.Product != "" && p.Product != s.Product && s.Product != tenant.ProductPCI:
 			f.Add("scan_profile_id", "scan profile '%s' belongs to the %s product, not %s", p.Name, p.Product, s.Product)
@@ -81,7 +81,7 @@ func (a *App) resolveScan(ctx context.Context, q *store.Q, s *scan.Scan) error {
 			return err
 		}
 		for _, sc := range ss {
-			if sc.Status == inventory.ScannerActive && runnableAppTypes[sc.AppType] {
+			if sc.Status == scanconfig.ScannerActive && runnableAppTypes[sc.AppType] {
 				s.ScannerID = sc.ID
 				break
 			}
@@ -254,7 +254,7 @@ func (a *App) queueRun(ctx context.Context, q *store.Q, s scan.Scan, trigger, by
 	} else if err != nil {
 		return scan.Run{}, err
 	}
-	if scanner.Status != inventory.ScannerActive {
+	if scanner.Status != scanconfig.ScannerActive {
 		return scan.Run{}, errs.New(errs.Conflict, "Scanner '%s' is inactive", scanner.Name)
 	}
 	profile, err := q.FindScanProfile(ctx, s.OrganizationID, s.ScanProfileID)
@@ -285,7 +285,7 @@ func (a *App) queueRun(ctx context.Context, q *store.Q, s scan.Scan, trigger, by
 
 // runPorts is the port list a run scans: the target's, when set, else the
 // profile's.
-func (a *App) runPorts(ctx context.Context, q *store.Q, target inventory.Target, profile inventory.ScanProfile) (string, error) {
+func (a *App) runPorts(ctx context.Context, q *store.Q, target scanconfig.Target, profile scanconfig.ScanProfile) (string, error) {
 	if target.PortListID != "" {
 		pl, err := q.FindPortList(ctx, target.OrganizationID, target.PortListID)
 		if errs.Is(err, errs.NotFound) {
@@ -298,7 +298,7 @@ func (a *App) runPorts(ctx context.Context, q *store.Q, target inventory.Target,
 	return profileView(profile).Settings.Ports.String(), nil
 }
 
-func profileSettings(p inventory.ScanProfile) scan.Settings {
+func profileSettings(p scanconfig.ScanProfile) scan.Settings {
 	e := profileView(p).Settings
 	return scan.Settings{ServiceDetection: e.ServiceDetection, Checks: e.Checks, Families: e.Families, CVE: e.CVE}
 }

@@ -9,8 +9,8 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/schedule"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
@@ -23,13 +23,13 @@ import (
 const MaxCalculatedDates = 100
 
 // withNextRun sets the schedule's next run after now.
-func (a *App) withNextRun(s inventory.Schedule) inventory.Schedule {
+func (a *App) withNextRun(s scanconfig.Schedule) scanconfig.Schedule {
 	s.NextRunAt = s.NextRun(a.now())
 	return s
 }
 
 // ListSchedules lists the organization's schedules, each with its next run.
-func (a *App) ListSchedules(ctx context.Context, act *Actor, p listing.Params) ([]inventory.Schedule, int, error) {
+func (a *App) ListSchedules(ctx context.Context, act *Actor, p listing.Params) ([]scanconfig.Schedule, int, error) {
 	if err := act.can("schedules", "read"); err != nil {
 		return nil, 0, err
 	}
@@ -42,9 +42,9 @@ func (a *App) ListSchedules(ctx context.Context, act *Actor, p listing.Params) (
 
 // GetSchedule returns one of the organization's schedules with its next run;
 // another organization's is not found.
-func (a *App) GetSchedule(ctx context.Context, act *Actor, id string) (inventory.Schedule, error) {
+func (a *App) GetSchedule(ctx context.Context, act *Actor, id string) (scanconfig.Schedule, error) {
 	if err := act.can("schedules", "read"); err != nil {
-		return inventory.Schedule{}, err
+		return scanconfig.Schedule{}, err
 	}
 	s, err := a.store.R().FindSchedule(ctx, act.Org.ID, id)
 	if err != nil {
@@ -68,11 +68,11 @@ func (a *App) NextScheduleRun(ctx context.Context, orgID, scheduleID string, aft
 // CreateSchedule adds a schedule to the caller's organization. It returns a
 // 422 naming each bad field and value (unknown zone, bad weekday, an rrule
 // that does not parse or never runs, …).
-func (a *App) CreateSchedule(ctx context.Context, act *Actor, in inventory.ScheduleInput) (inventory.Schedule, error) {
+func (a *App) CreateSchedule(ctx context.Context, act *Actor, in scanconfig.ScheduleInput) (scanconfig.Schedule, error) {
 	if err := act.can("schedules", "write"); err != nil {
-		return inventory.Schedule{}, err
+		return scanconfig.Schedule{}, err
 	}
-	s, err := in.Apply(inventory.Schedule{})
+	s, err := in.Apply(scanconfig.Schedule{})
 	if err != nil {
 		return s, err
 	}
@@ -116,11 +116,11 @@ func describeSpec(sp schedule.Spec) string {
 // new next run. (Scans, a later feature, recompute their own next runs from
 // it with NextScheduleRun in the same transaction.) It returns a 404 for
 // another organization's schedule and a 422 naming each bad field.
-func (a *App) UpdateSchedule(ctx context.Context, act *Actor, id string, in inventory.ScheduleInput) (inventory.Schedule, error) {
+func (a *App) UpdateSchedule(ctx context.Context, act *Actor, id string, in scanconfig.ScheduleInput) (scanconfig.Schedule, error) {
 	if err := act.can("schedules", "write"); err != nil {
-		return inventory.Schedule{}, err
+		return scanconfig.Schedule{}, err
 	}
-	var out inventory.Schedule
+	var out scanconfig.Schedule
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		old, err := q.FindSchedule(ctx, act.Org.ID, id)
 		if err != nil {
@@ -181,7 +181,7 @@ func (a *App) deleteSchedules(ctx context.Context, act *Actor, ids []string, for
 	var n int
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		// Find every schedule first, so the 404 can name the id.
-		var found []inventory.Schedule
+		var found []scanconfig.Schedule
 		for _, id := range uniq {
 			s, err := q.FindSchedule(ctx, act.Org.ID, id)
 			if errs.Is(err, errs.NotFound) {
@@ -223,7 +223,7 @@ func (a *App) deleteSchedules(ctx context.Context, act *Actor, ids []string, for
 // CalculateFirstDate returns the first run of a schedule described by in
 // (at or after its starts_at) without saving anything; an invalid schedule
 // is a 422 naming the fields.
-func (a *App) CalculateFirstDate(ctx context.Context, act *Actor, in inventory.ScheduleInput) (time.Time, error) {
+func (a *App) CalculateFirstDate(ctx context.Context, act *Actor, in scanconfig.ScheduleInput) (time.Time, error) {
 	if err := act.can("schedules", "read"); err != nil {
 		return time.Time{}, err
 	}
@@ -242,7 +242,7 @@ func (a *App) CalculateFirstDate(ctx context.Context, act *Actor, in inventory.S
 // described by in, after now, without saving anything. A count outside
 // 1-100 or an invalid schedule is a 422 naming the fields. Fewer dates come
 // back when the schedule ends sooner.
-func (a *App) CalculateNextDates(ctx context.Context, act *Actor, in inventory.ScheduleInput, count int) ([]time.Time, error) {
+func (a *App) CalculateNextDates(ctx context.Context, act *Actor, in scanconfig.ScheduleInput, count int) ([]time.Time, error) {
 	if err := act.can("schedules", "read"); err != nil {
 		return nil, err
 	}

@@ -7,8 +7,8 @@ import (
 	"github.com/perimeterhq/perimeter/internal/audit"
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/hostspec"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
@@ -16,7 +16,7 @@ import (
 // CreateTarget validates and stores a target of the caller's organization,
 // within the plan's max_ips (distinct IPs across the organization's targets of
 // the product).
-func (a *App) CreateTarget(ctx context.Context, act *Actor, t inventory.Target) (inventory.Target, error) {
+func (a *App) CreateTarget(ctx context.Context, act *Actor, t scanconfig.Target) (scanconfig.Target, error) {
 	if err := act.can("targets", "write"); err != nil {
 		return t, err
 	}
@@ -45,7 +45,7 @@ func defaultProduct(act *Actor) string {
 }
 
 // saveTarget validates t, checks its port list and the plan limit, and writes it.
-func (a *App) saveTarget(ctx context.Context, q *store.Q, act *Actor, t *inventory.Target, create bool) error {
+func (a *App) saveTarget(ctx context.Context, q *store.Q, act *Actor, t *scanconfig.Target, create bool) error {
 	set, err := t.Validate()
 	if err != nil {
 		return err
@@ -69,15 +69,15 @@ func (a *App) saveTarget(ctx context.Context, q *store.Q, act *Actor, t *invento
 }
 
 // GetTarget returns a target of the caller's organization.
-func (a *App) GetTarget(ctx context.Context, act *Actor, id string) (inventory.Target, error) {
+func (a *App) GetTarget(ctx context.Context, act *Actor, id string) (scanconfig.Target, error) {
 	if err := act.can("targets", "read"); err != nil {
-		return inventory.Target{}, err
+		return scanconfig.Target{}, err
 	}
 	return a.store.R().FindTarget(ctx, act.Org.ID, id)
 }
 
 // ListTargets lists the caller's organization's targets.
-func (a *App) ListTargets(ctx context.Context, act *Actor, p listing.Params) ([]inventory.Target, int, error) {
+func (a *App) ListTargets(ctx context.Context, act *Actor, p listing.Params) ([]scanconfig.Target, int, error) {
 	if err := act.can("targets", "read"); err != nil {
 		return nil, 0, err
 	}
@@ -85,11 +85,11 @@ func (a *App) ListTargets(ctx context.Context, act *Actor, p listing.Params) ([]
 }
 
 // UpdateTarget changes a target; host changes are checked against the plan again.
-func (a *App) UpdateTarget(ctx context.Context, act *Actor, id string, up inventory.TargetUpdate) (inventory.Target, error) {
+func (a *App) UpdateTarget(ctx context.Context, act *Actor, id string, up scanconfig.TargetUpdate) (scanconfig.Target, error) {
 	if err := act.can("targets", "write"); err != nil {
-		return inventory.Target{}, err
+		return scanconfig.Target{}, err
 	}
-	var t inventory.Target
+	var t scanconfig.Target
 	err := a.store.Tx(ctx, func(q *store.Q) error {
 		old, err := q.FindTarget(ctx, act.Org.ID, id)
 		if err != nil {
@@ -195,7 +195,7 @@ func (a *App) CalculateHosts(ctx context.Context, act *Actor, hosts, exclude str
 // exclusions (Config.ScanExclude) cover: saved and counted like the rest, but
 // never scanned. The API shows them so that the user knows. An empty list
 // when nothing is excluded.
-func (a *App) PlatformExcluded(t inventory.Target) []string {
+func (a *App) PlatformExcluded(t scanconfig.Target) []string {
 	out := []string{}
 	if strings.TrimSpace(a.cfg.ScanExclude) == "" {
 		return out

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 	"github.com/perimeterhq/perimeter/internal/tenant"
@@ -29,16 +29,16 @@ func newResultsFixture(t *testing.T, s *store.Store, org tenant.Organization, n 
 	r := &resultsFixture{s: s, org: org, scanID: id(100 + n), target: id(200 + n)}
 	scanner := id(300 + n)
 	must(t, s.Tx(ctx, func(q *store.Q) error {
-		if err := q.CreateTarget(ctx, inventory.Target{ID: r.target, OrganizationID: org.ID, Name: "T", Hosts: "10.0.0.0/8",
+		if err := q.CreateTarget(ctx, scanconfig.Target{ID: r.target, OrganizationID: org.ID, Name: "T", Hosts: "10.0.0.0/8",
 			Product: tenant.ProductVRMS, Tags: []string{}, CreatedAt: t0, UpdatedAt: t0}); err != nil {
 			return err
 		}
-		if err := q.CreateScanner(ctx, inventory.Scanner{ID: scanner, OrganizationID: org.ID, Name: "S", AppType: inventory.AppBuiltin,
-			Status: inventory.ScannerActive, CreatedAt: t0, UpdatedAt: t0}, ""); err != nil {
+		if err := q.CreateScanner(ctx, scanconfig.Scanner{ID: scanner, OrganizationID: org.ID, Name: "S", AppType: scanconfig.AppBuiltin,
+			Status: scanconfig.ScannerActive, CreatedAt: t0, UpdatedAt: t0}, ""); err != nil {
 			return err
 		}
 		return q.CreateScan(ctx, scan.Scan{ID: r.scanID, OrganizationID: org.ID, Name: "Scan", TargetID: r.target, ScannerID: scanner,
-			ScanProfileID: inventory.ProfileFullAndFast, Product: tenant.ProductVRMS, Status: scan.StatusNew, CreatedAt: t0, UpdatedAt: t0})
+			ScanProfileID: scanconfig.ProfileFullAndFast, Product: tenant.ProductVRMS, Status: scan.StatusNew, CreatedAt: t0, UpdatedAt: t0})
 	}))
 	return r
 }

@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"strings"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 // Port lists are visible to their organization and, for the built-ins
@@ -15,8 +15,8 @@ import (
 
 const portListColumns = `pl.id, pl.organization_id, pl.name, pl.description, pl.app_types, pl.active, pl.created_at, pl.updated_at`
 
-func scanPortList(sc interface{ Scan(...any) error }) (inventory.PortList, error) {
-	var p inventory.PortList
+func scanPortList(sc interface{ Scan(...any) error }) (scanconfig.PortList, error) {
+	var p scanconfig.PortList
 	err := sc.Scan(&p.ID, nullStringCol{&p.OrganizationID}, &p.Name, &p.Description, jsonCol{&p.AppTypes}, &p.Active,
 		timeCol{&p.CreatedAt}, timeCol{&p.UpdatedAt})
 	return p, err
@@ -28,7 +28,7 @@ const visiblePortLists = "(pl.organization_id = ? OR pl.organization_id IS NULL)
 
 // CreatePortList inserts an organization's list and its ranges. A name the
 // organization already uses returns *ErrDuplicate.
-func (q *Q) CreatePortList(ctx context.Context, p inventory.PortList) error {
+func (q *Q) CreatePortList(ctx context.Context, p scanconfig.PortList) error {
 	_, err := q.exec(ctx, `INSERT INTO port_lists (id, organization_id, name, description, app_types, active, port_count,
 		created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.ID, p.OrganizationID, p.Name, p.Description, jsonVal(p.AppTypes), p.Active, p.PortCount(), ts(p.CreatedAt), ts(p.UpdatedAt))
@@ -39,7 +39,7 @@ func (q *Q) CreatePortList(ctx context.Context, p inventory.PortList) error {
 }
 
 // insertPortRanges writes ranges in batches (a list may hold thousands).
-func (q *Q) insertPortRanges(ctx context.Context, listID string, rs []inventory.PortRange) error {
+func (q *Q) insertPortRanges(ctx context.Context, listID string, rs []scanconfig.PortRange) error {
 	const batch = 500
 	for len(rs) > 0 {
 		n := min(batch, len(rs))
@@ -59,18 +59,18 @@ func (q *Q) insertPortRanges(ctx context.Context, listID string, rs []inventory.
 
 // FindPortList returns a list of the organization, or a built-in, with its
 // ranges. Another organization's list is not found.
-func (q *Q) FindPortList(ctx context.Context, orgID, id string) (inventory.PortList, error) {
+func (q *Q) FindPortList(ctx context.Context, orgID, id string) (scanconfig.PortList, error) {
 	p, err := scanPortList(q.queryRow(ctx, `SELECT `+portListColumns+` FROM port_lists pl WHERE pl.id = ? AND `+visiblePortLists, id, orgID))
 	if err != nil {
 		return p, notFound(err, "Port list")
 	}
-	lists := []inventory.PortList{p}
+	lists := []scanconfig.PortList{p}
 	err = q.loadPortRanges(ctx, lists)
 	return lists[0], err
 }
 
-// portListListSQL is inventory.PortListListing in the SQL of FindPortLists.
-var portListListSQL = bindList(&inventory.PortListListing, listSQL{
+// portListListSQL is scanconfig.PortListListing in the SQL of FindPortLists.
+var portListListSQL = bindList(&scanconfig.PortListListing, listSQL{
 	Date: "pl.created_at", ID: "pl.id",
 	Cols: map[string]colSQL{
 		"name":        {Expr: "pl.name"},
@@ -89,13 +89,13 @@ var portListListSQL = bindList(&inventory.PortListListing, listSQL{
 // FindPortLists lists the organization's lists and the built-ins with their
 // ranges; activeOnly keeps the active ones. A q[app_type] filter matches
 // lists that allow any of the given types.
-func (q *Q) FindPortLists(ctx context.Context, orgID string, p listing.Params, activeOnly bool) ([]inventory.PortList, int, error) {
+func (q *Q) FindPortLists(ctx context.Context, orgID string, p listing.Params, activeOnly bool) ([]scanconfig.PortList, int, error) {
 	lq := listQuery{Select: portListColumns, From: "port_lists pl"}
 	lq.where(visiblePortLists, orgID)
 	if activeOnly {
 		lq.where("pl.active = ?", true)
 	}
-	var out []inventory.PortList
+	var out []scanconfig.PortList
 	total, err := q.runList(ctx, lq, portListListSQL, p, func(r *sql.Rows) error {
 		pl, err := scanPortList(r)
 		out = append(out, pl)
@@ -108,7 +108,7 @@ func (q *Q) FindPortLists(ctx context.Context, orgID string, p listing.Params, a
 }
 
 // loadPortRanges fills in the ranges of lists with one query.
-func (q *Q) loadPortRanges(ctx context.Context, lists []inventory.PortList) error {
+func (q *Q) loadPortRanges(ctx context.Context, lists []scanconfig.PortList) error {
 	if len(lists) == 0 {
 		return nil
 	}
@@ -127,7 +127,7 @@ func (q *Q) loadPortRanges(ctx context.Context, lists []inventory.PortList) erro
 	defer rows.Close()
 	for rows.Next() {
 		var listID string
-		var r inventory.PortRange
+		var r scanconfig.PortRange
 		if err := rows.Scan(&listID, &r.ID, &r.Protocol, &r.Start, &r.End); err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func (q *Q) loadPortRanges(ctx context.Context, lists []inventory.PortList) erro
 // UpdatePortList writes an organization's list: its fields and, when
 // rangesChanged, its ranges (replaced by p.Ranges, ids as given). Built-ins
 // and other organizations' lists are not found.
-func (q *Q) UpdatePortList(ctx context.Context, orgID string, p inventory.PortList, rangesChanged bool) error {
+func (q *Q) UpdatePortList(ctx context.Context, orgID string, p scanconfig.PortList, rangesChanged bool) error {
 	res, err := q.exec(ctx, `UPDATE port_lists SET name = ?, description = ?, app_types = ?, active = ?, port_count = ?,
 		updated_at = ? WHERE id = ? AND organization_id = ?`,
 		p.Name, p.Description, jsonVal(p.AppTypes), p.Active, p.PortCount(), ts(p.UpdatedAt), p.ID, orgID)

@@ -7,21 +7,21 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/portspec"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
 
-func portList(n int, orgID, name, notation string) inventory.PortList {
+func portList(n int, orgID, name, notation string) scanconfig.PortList {
 	l, err := portspec.Parse(notation)
 	if err != nil {
 		panic(err)
 	}
-	p := inventory.PortList{ID: id(100 + n), OrganizationID: orgID, Name: name, AppTypes: []string{"nmap", "openvas"},
+	p := scanconfig.PortList{ID: id(100 + n), OrganizationID: orgID, Name: name, AppTypes: []string{"nmap", "openvas"},
 		Active: true, CreatedAt: t0, UpdatedAt: t0}
 	for i, r := range l {
-		p.Ranges = append(p.Ranges, inventory.PortRange{ID: id(1000 + 10*n + i), Range: r})
+		p.Ranges = append(p.Ranges, scanconfig.PortRange{ID: id(1000 + 10*n + i), Range: r})
 	}
 	return p
 }
@@ -29,13 +29,13 @@ func portList(n int, orgID, name, notation string) inventory.PortList {
 func TestBuiltinPortListsMatchTheCode(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
-		for _, want := range inventory.BuiltinPortLists() {
+		for _, want := range scanconfig.BuiltinPortLists() {
 			// Every organization sees the same rows.
 			for _, org := range []string{f.cus.ID, f.other.ID} {
 				got, err := f.s.R().FindPortList(ctx, org, want.ID)
 				must(t, err)
 				if !reflect.DeepEqual(got, want) {
-					t.Fatalf("built-in %s in the database differs from inventory.BuiltinPortLists (a change of portspec's lists needs a migration):\n got %+v\nwant %+v",
+					t.Fatalf("built-in %s in the database differs from scanconfig.BuiltinPortLists (a change of portspec's lists needs a migration):\n got %+v\nwant %+v",
 						want.Name, got, want)
 				}
 			}
@@ -70,7 +70,7 @@ func TestPortListTenancy(t *testing.T) {
 		}
 		// Writes never reach another organization's list, nor a built-in.
 		must(t, f.s.Tx(ctx, func(q *store.Q) error {
-			for _, probe := range []struct{ org, id string }{{f.cus.ID, theirs.ID}, {f.cus.ID, inventory.PortListAllTCP}} {
+			for _, probe := range []struct{ org, id string }{{f.cus.ID, theirs.ID}, {f.cus.ID, scanconfig.PortListAllTCP}} {
 				p := theirs
 				p.ID = probe.id
 				if err := q.UpdatePortList(ctx, probe.org, p, true); !errs.Is(err, errs.NotFound) {
@@ -82,7 +82,7 @@ func TestPortListTenancy(t *testing.T) {
 			}
 			return nil
 		}))
-		list, total, err := r.FindPortLists(ctx, f.cus.ID, params(t, &inventory.PortListListing, "sort_by=name"), false)
+		list, total, err := r.FindPortLists(ctx, f.cus.ID, params(t, &scanconfig.PortListListing, "sort_by=name"), false)
 		must(t, err)
 		var names []string
 		for _, p := range list {
@@ -125,7 +125,7 @@ func TestPortListFilters(t *testing.T) {
 			{"q[port_count]=65535", false, "[All TCP]"},
 			{"q[builtin]=false&sort_by=port_count desc", false, "[Nmap only Off]"},
 		} {
-			list, total, err := f.s.R().FindPortLists(ctx, f.cus.ID, params(t, &inventory.PortListListing, tc.query), tc.activeOnly)
+			list, total, err := f.s.R().FindPortLists(ctx, f.cus.ID, params(t, &scanconfig.PortListListing, tc.query), tc.activeOnly)
 			must(t, err)
 			var names []string
 			for _, p := range list {
@@ -152,7 +152,7 @@ func TestPortListUpdateAndNames(t *testing.T) {
 		must(t, f.s.Tx(ctx, func(q *store.Q) error { return q.CreatePortList(ctx, portList(3, f.other.ID, "Mine", "T:1")) }))
 
 		p.Name, p.Active, p.AppTypes = "Renamed", false, []string{"builtin"}
-		p.Ranges = []inventory.PortRange{p.Ranges[0], {ID: id(9001), Range: portspec.Range{Protocol: "udp", Start: 161, End: 162}}}
+		p.Ranges = []scanconfig.PortRange{p.Ranges[0], {ID: id(9001), Range: portspec.Range{Protocol: "udp", Start: 161, End: 162}}}
 		p.UpdatedAt = t0.Add(time.Second)
 		must(t, f.s.Tx(ctx, func(q *store.Q) error { return q.UpdatePortList(ctx, f.cus.ID, p, true) }))
 		got, err := f.s.R().FindPortList(ctx, f.cus.ID, p.ID)
@@ -160,7 +160,7 @@ func TestPortListUpdateAndNames(t *testing.T) {
 		if !reflect.DeepEqual(got, p) {
 			t.Fatalf("after update:\n got %+v\nwant %+v", got, p)
 		}
-		list, _, err := f.s.R().FindPortLists(ctx, f.cus.ID, params(t, &inventory.PortListListing, "q[port_count]=3"), false)
+		list, _, err := f.s.R().FindPortLists(ctx, f.cus.ID, params(t, &scanconfig.PortListListing, "q[port_count]=3"), false)
 		must(t, err)
 		if len(list) != 1 || list[0].ID != p.ID {
 			t.Fatalf("port_count follows the ranges: %+v", list)

@@ -5,22 +5,22 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 const scannerColumns = `s.id, s.organization_id, s.name, s.description, s.app_type, s.status, s.host, s.port, s.path,
 	s.version, s.last_seen_at, s.verified_at, s.created_at, s.updated_at`
 
-func scanScanner(sc interface{ Scan(...any) error }) (inventory.Scanner, error) {
-	var s inventory.Scanner
+func scanScanner(sc interface{ Scan(...any) error }) (scanconfig.Scanner, error) {
+	var s scanconfig.Scanner
 	err := sc.Scan(&s.ID, &s.OrganizationID, &s.Name, &s.Description, &s.AppType, &s.Status, &s.Host, &s.Port, &s.Path,
 		&s.Version, nullTimeCol{&s.LastSeenAt}, nullTimeCol{&s.VerifiedAt}, timeCol{&s.CreatedAt}, timeCol{&s.UpdatedAt})
 	return s, err
 }
 
 // CreateScanner inserts a scanner; tokenHash is the agent token's hash ("" for none).
-func (q *Q) CreateScanner(ctx context.Context, s inventory.Scanner, tokenHash string) error {
+func (q *Q) CreateScanner(ctx context.Context, s scanconfig.Scanner, tokenHash string) error {
 	_, err := q.exec(ctx, `INSERT INTO scanners (id, organization_id, name, description, app_type, status, host, port, path,
 		version, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.OrganizationID, s.Name, s.Description, s.AppType, s.Status, s.Host, s.Port, s.Path, s.Version,
@@ -29,13 +29,13 @@ func (q *Q) CreateScanner(ctx context.Context, s inventory.Scanner, tokenHash st
 }
 
 // FindScanner returns a scanner of an organization.
-func (q *Q) FindScanner(ctx context.Context, orgID, id string) (inventory.Scanner, error) {
+func (q *Q) FindScanner(ctx context.Context, orgID, id string) (scanconfig.Scanner, error) {
 	s, err := scanScanner(q.queryRow(ctx, `SELECT `+scannerColumns+` FROM scanners s WHERE s.id = ? AND s.organization_id = ?`, id, orgID))
 	return s, notFound(err, "Scanner")
 }
 
-// scannerListSQL is inventory.ScannerList in the SQL of FindScanners.
-var scannerListSQL = bindList(&inventory.ScannerList, listSQL{
+// scannerListSQL is scanconfig.ScannerList in the SQL of FindScanners.
+var scannerListSQL = bindList(&scanconfig.ScannerList, listSQL{
 	Date: "s.created_at", ID: "s.id",
 	Cols: map[string]colSQL{
 		"name":         {Expr: "s.name"},
@@ -48,10 +48,10 @@ var scannerListSQL = bindList(&inventory.ScannerList, listSQL{
 })
 
 // FindScanners lists an organization's scanners.
-func (q *Q) FindScanners(ctx context.Context, orgID string, p listing.Params) ([]inventory.Scanner, int, error) {
+func (q *Q) FindScanners(ctx context.Context, orgID string, p listing.Params) ([]scanconfig.Scanner, int, error) {
 	lq := listQuery{Select: scannerColumns, From: "scanners s"}
 	lq.where("s.organization_id = ?", orgID)
-	var out []inventory.Scanner
+	var out []scanconfig.Scanner
 	total, err := q.runList(ctx, lq, scannerListSQL, p, func(r *sql.Rows) error {
 		s, err := scanScanner(r)
 		out = append(out, s)
@@ -63,7 +63,7 @@ func (q *Q) FindScanners(ctx context.Context, orgID string, p listing.Params) ([
 // UpdateScanner writes the mutable fields of a scanner of organization orgID,
 // including its organization (assignment: s.OrganizationID may differ from
 // orgID) and token (nil keeps it; "" clears it).
-func (q *Q) UpdateScanner(ctx context.Context, orgID string, s inventory.Scanner, tokenHash *string) error {
+func (q *Q) UpdateScanner(ctx context.Context, orgID string, s scanconfig.Scanner, tokenHash *string) error {
 	query := `UPDATE scanners SET organization_id = ?, name = ?, description = ?, app_type = ?, status = ?, host = ?, port = ?,
 		path = ?, version = ?, last_seen_at = ?, verified_at = ?, updated_at = ?`
 	args := []any{s.OrganizationID, s.Name, s.Description, s.AppType, s.Status, s.Host, s.Port, s.Path, s.Version,
@@ -77,7 +77,7 @@ func (q *Q) UpdateScanner(ctx context.Context, orgID string, s inventory.Scanner
 }
 
 // ScannerByToken finds an agent scanner by its token hash (agent authentication).
-func (q *Q) ScannerByToken(ctx context.Context, hash string) (inventory.Scanner, error) {
+func (q *Q) ScannerByToken(ctx context.Context, hash string) (scanconfig.Scanner, error) {
 	s, err := scanScanner(q.queryRow(ctx, `SELECT `+scannerColumns+` FROM scanners s WHERE s.token_hash = ?`, hash))
 	return s, notFound(err, "Scanner")
 }

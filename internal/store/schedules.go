@@ -4,15 +4,15 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 const scheduleColumns = `s.id, s.organization_id, s.name, s.timezone, s.starts_at, s.frequency, s.interval_n, s.by_weekday,
 	s.by_monthday, s.ends_at, s.run_count, s.rrule, s.next_run_at, s.created_at, s.updated_at`
 
-func scanSchedule(sc interface{ Scan(...any) error }) (inventory.Schedule, error) {
-	var s inventory.Schedule
+func scanSchedule(sc interface{ Scan(...any) error }) (scanconfig.Schedule, error) {
+	var s scanconfig.Schedule
 	var count sql.NullInt64
 	sp := &s.Spec
 	err := sc.Scan(&s.ID, &s.OrganizationID, &s.Name, &sp.Timezone, timeCol{&sp.StartsAt}, &sp.Frequency, &sp.Interval,
@@ -47,7 +47,7 @@ func arrayOrEmpty[T any](v []T) []T {
 }
 
 // CreateSchedule inserts a schedule.
-func (q *Q) CreateSchedule(ctx context.Context, s inventory.Schedule) error {
+func (q *Q) CreateSchedule(ctx context.Context, s scanconfig.Schedule) error {
 	sp := s.Spec
 	_, err := q.exec(ctx, `INSERT INTO schedules (id, organization_id, name, timezone, starts_at, frequency, interval_n,
 		by_weekday, by_monthday, ends_at, run_count, rrule, next_run_at, created_at, updated_at)
@@ -60,13 +60,13 @@ func (q *Q) CreateSchedule(ctx context.Context, s inventory.Schedule) error {
 
 // FindSchedule returns a schedule of the organization; another
 // organization's is not found.
-func (q *Q) FindSchedule(ctx context.Context, orgID, id string) (inventory.Schedule, error) {
+func (q *Q) FindSchedule(ctx context.Context, orgID, id string) (scanconfig.Schedule, error) {
 	s, err := scanSchedule(q.queryRow(ctx, `SELECT `+scheduleColumns+` FROM schedules s WHERE s.id = ? AND s.organization_id = ?`, id, orgID))
 	return s, notFound(err, "Schedule")
 }
 
-// scheduleListSQL is inventory.ScheduleListing in the SQL of FindSchedules.
-var scheduleListSQL = bindList(&inventory.ScheduleListing, listSQL{
+// scheduleListSQL is scanconfig.ScheduleListing in the SQL of FindSchedules.
+var scheduleListSQL = bindList(&scanconfig.ScheduleListing, listSQL{
 	Date: "s.created_at", ID: "s.id",
 	Cols: map[string]colSQL{
 		"name":       {Expr: "s.name"},
@@ -80,10 +80,10 @@ var scheduleListSQL = bindList(&inventory.ScheduleListing, listSQL{
 })
 
 // FindSchedules lists the organization's schedules.
-func (q *Q) FindSchedules(ctx context.Context, orgID string, p listing.Params) ([]inventory.Schedule, int, error) {
+func (q *Q) FindSchedules(ctx context.Context, orgID string, p listing.Params) ([]scanconfig.Schedule, int, error) {
 	lq := listQuery{Select: scheduleColumns, From: "schedules s"}
 	lq.where("s.organization_id = ?", orgID)
-	var out []inventory.Schedule
+	var out []scanconfig.Schedule
 	total, err := q.runList(ctx, lq, scheduleListSQL, p, func(r *sql.Rows) error {
 		s, err := scanSchedule(r)
 		out = append(out, s)
@@ -93,7 +93,7 @@ func (q *Q) FindSchedules(ctx context.Context, orgID string, p listing.Params) (
 }
 
 // UpdateSchedule writes every field of an organization's schedule.
-func (q *Q) UpdateSchedule(ctx context.Context, orgID string, s inventory.Schedule) error {
+func (q *Q) UpdateSchedule(ctx context.Context, orgID string, s scanconfig.Schedule) error {
 	sp := s.Spec
 	res, err := q.exec(ctx, `UPDATE schedules SET name = ?, timezone = ?, starts_at = ?, frequency = ?, interval_n = ?,
 		by_weekday = ?, by_monthday = ?, ends_at = ?, run_count = ?, rrule = ?, next_run_at = ?, updated_at = ?

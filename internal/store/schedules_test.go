@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
-	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/schedule"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
@@ -19,15 +19,15 @@ func TestScheduleRoundTripAndTenancy(t *testing.T) {
 		ends := t0.Add(90 * 24 * time.Hour)
 		count := 12
 		next := t0.Add(time.Hour)
-		weekly := inventory.Schedule{ID: id(201), OrganizationID: f.cus.ID, Name: "Weekly", NextRunAt: &next, CreatedAt: t0, UpdatedAt: t0,
+		weekly := scanconfig.Schedule{ID: id(201), OrganizationID: f.cus.ID, Name: "Weekly", NextRunAt: &next, CreatedAt: t0, UpdatedAt: t0,
 			Spec: schedule.Spec{Timezone: "Europe/Berlin", StartsAt: t0, Frequency: schedule.Weekly, Interval: 2,
 				ByWeekday: []string{"MO", "FR"}, EndsAt: &ends, Count: &count}}
-		rrule := inventory.Schedule{ID: id(202), OrganizationID: f.cus.ID, Name: "Last Friday", CreatedAt: t0.Add(time.Second), UpdatedAt: t0,
+		rrule := scanconfig.Schedule{ID: id(202), OrganizationID: f.cus.ID, Name: "Last Friday", CreatedAt: t0.Add(time.Second), UpdatedAt: t0,
 			Spec: schedule.Spec{Timezone: "UTC", StartsAt: t0, RRule: "FREQ=MONTHLY;BYDAY=-1FR"}}
-		theirs := inventory.Schedule{ID: id(203), OrganizationID: f.other.ID, Name: "Theirs", CreatedAt: t0, UpdatedAt: t0,
+		theirs := scanconfig.Schedule{ID: id(203), OrganizationID: f.other.ID, Name: "Theirs", CreatedAt: t0, UpdatedAt: t0,
 			Spec: schedule.Spec{Timezone: "UTC", StartsAt: t0, Frequency: schedule.Daily, Interval: 1, ByMonthday: []int{1, -1}}}
 		must(t, f.s.Tx(ctx, func(q *store.Q) error {
-			for _, s := range []inventory.Schedule{weekly, rrule, theirs} {
+			for _, s := range []scanconfig.Schedule{weekly, rrule, theirs} {
 				if err := q.CreateSchedule(ctx, s); err != nil {
 					return err
 				}
@@ -35,7 +35,7 @@ func TestScheduleRoundTripAndTenancy(t *testing.T) {
 			return nil
 		}))
 		r := f.s.R()
-		for _, want := range []inventory.Schedule{weekly, rrule} {
+		for _, want := range []scanconfig.Schedule{weekly, rrule} {
 			got, err := r.FindSchedule(ctx, f.cus.ID, want.ID)
 			must(t, err)
 			if !reflect.DeepEqual(got, want) {
@@ -45,17 +45,17 @@ func TestScheduleRoundTripAndTenancy(t *testing.T) {
 		if _, err := r.FindSchedule(ctx, f.cus.ID, theirs.ID); !errs.Is(err, errs.NotFound) {
 			t.Fatalf("another organization's schedule: %v", err)
 		}
-		list, total, err := r.FindSchedules(ctx, f.cus.ID, params(t, &inventory.ScheduleListing, ""))
+		list, total, err := r.FindSchedules(ctx, f.cus.ID, params(t, &scanconfig.ScheduleListing, ""))
 		must(t, err)
 		if total != 2 || list[0].ID != weekly.ID || list[1].ID != rrule.ID {
 			t.Fatalf("list = %d %+v", total, list)
 		}
-		list, _, err = r.FindSchedules(ctx, f.cus.ID, params(t, &inventory.ScheduleListing, "q[frequency]=weekly,daily"))
+		list, _, err = r.FindSchedules(ctx, f.cus.ID, params(t, &scanconfig.ScheduleListing, "q[frequency]=weekly,daily"))
 		must(t, err)
 		if len(list) != 1 || list[0].ID != weekly.ID {
 			t.Fatalf("frequency filter: %+v", list)
 		}
-		list, _, err = r.FindSchedules(ctx, f.cus.ID, params(t, &inventory.ScheduleListing, "q[rrule]=byday"))
+		list, _, err = r.FindSchedules(ctx, f.cus.ID, params(t, &scanconfig.ScheduleListing, "q[rrule]=byday"))
 		must(t, err)
 		if len(list) != 1 || list[0].ID != rrule.ID {
 			t.Fatalf("rrule filter: %+v", list)

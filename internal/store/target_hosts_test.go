@@ -3,7 +3,7 @@ package store_test
 import (
 	"testing"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 	"github.com/perimeterhq/perimeter/internal/tenant"
@@ -17,11 +17,11 @@ func TestTargetHostsMigrationIndexesExistingTargets(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		f := newFixture(t, engine)
 		must(t, f.s.Tx(ctx, func(q *store.Q) error {
-			return q.CreateTarget(ctx, inventory.Target{ID: id(500), OrganizationID: f.cus.ID, Name: "old", Hosts: "10.1.0.0/16, db.example.com",
+			return q.CreateTarget(ctx, scanconfig.Target{ID: id(500), OrganizationID: f.cus.ID, Name: "old", Hosts: "10.1.0.0/16, db.example.com",
 				Product: tenant.ProductVRMS, Tags: []string{}, CreatedAt: t0, UpdatedAt: t0})
 		}))
 		find := func(v string) int {
-			p := params(t, &inventory.TargetList, "q[hosts]="+v)
+			p := params(t, &scanconfig.TargetList, "q[hosts]="+v)
 			_, n, err := f.s.R().FindTargets(ctx, f.cus.ID, p)
 			must(t, err)
 			return n

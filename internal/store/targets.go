@@ -4,15 +4,15 @@ import (
 	"context"
 	"database/sql"
 
-	"github.com/perimeterhq/perimeter/internal/inventory"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 )
 
 const targetColumns = `t.id, t.organization_id, t.name, t.description, t.hosts, t.exclude_hosts, t.host_count,
 	t.port_list_id, t.product, t.tags, t.created_by, t.created_at, t.updated_at`
 
-func scanTarget(sc interface{ Scan(...any) error }) (inventory.Target, error) {
-	var t inventory.Target
+func scanTarget(sc interface{ Scan(...any) error }) (scanconfig.Target, error) {
+	var t scanconfig.Target
 	err := sc.Scan(&t.ID, &t.OrganizationID, &t.Name, &t.Description, &t.Hosts, &t.ExcludeHosts, &t.HostCount,
 		nullStringCol{&t.PortListID}, &t.Product, jsonCol{&t.Tags}, &t.CreatedBy, timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt})
 	if t.Tags == nil {
@@ -29,7 +29,7 @@ func nullString(s string) any {
 }
 
 // CreateTarget inserts a target.
-func (q *Q) CreateTarget(ctx context.Context, t inventory.Target) error {
+func (q *Q) CreateTarget(ctx context.Context, t scanconfig.Target) error {
 	_, err := q.exec(ctx, `INSERT INTO targets (id, organization_id, name, description, hosts, exclude_hosts, host_count,
 		port_list_id, product, tags, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID, t.OrganizationID, t.Name, t.Description, t.Hosts, t.ExcludeHosts, int64(t.HostCount), nullString(t.PortListID),
@@ -41,13 +41,13 @@ func (q *Q) CreateTarget(ctx context.Context, t inventory.Target) error {
 }
 
 // FindTarget returns a target of an organization.
-func (q *Q) FindTarget(ctx context.Context, orgID, id string) (inventory.Target, error) {
+func (q *Q) FindTarget(ctx context.Context, orgID, id string) (scanconfig.Target, error) {
 	t, err := scanTarget(q.queryRow(ctx, `SELECT `+targetColumns+` FROM targets t WHERE t.id = ? AND t.organization_id = ?`, id, orgID))
 	return t, notFound(err, "Target")
 }
 
-// targetListSQL is inventory.TargetList in the SQL of FindTargets.
-var targetListSQL = bindList(&inventory.TargetList, listSQL{
+// targetListSQL is scanconfig.TargetList in the SQL of FindTargets.
+var targetListSQL = bindList(&scanconfig.TargetList, listSQL{
 	Date: "t.created_at", ID: "t.id",
 	Cols: map[string]colSQL{
 		"name":          {Expr: "t.name"},
@@ -64,10 +64,10 @@ var targetListSQL = bindList(&inventory.TargetList, listSQL{
 })
 
 // FindTargets lists an organization's targets.
-func (q *Q) FindTargets(ctx context.Context, orgID string, p listing.Params) ([]inventory.Target, int, error) {
+func (q *Q) FindTargets(ctx context.Context, orgID string, p listing.Params) ([]scanconfig.Target, int, error) {
 	lq := listQuery{Select: targetColumns, From: "targets t"}
 	lq.where("t.organization_id = ?", orgID)
-	var out []inventory.Target
+	var out []scanconfig.Target
 	total, err := q.runList(ctx, lq, targetListSQL, p, func(r *sql.Rows) error {
 		t, err := scanTarget(r)
 		out = append(out, t)
@@ -97,7 +97,7 @@ func (q *Q) TargetHostLists(ctx context.Context, orgID, product, skipID string) 
 }
 
 // UpdateTarget writes a target's mutable fields.
-func (q *Q) UpdateTarget(ctx context.Context, t inventory.Target) error {
+func (q *Q) UpdateTarget(ctx context.Context, t scanconfig.Target) error {
 	_, err := q.exec(ctx, `UPDATE targets SET name = ?, description = ?, hosts = ?, exclude_hosts = ?, host_count = ?,
 		port_list_id = ?, product = ?, tags = ?, updated_at = ? WHERE id = ? AND organization_id = ?`,
 		t.Name, t.Description, t.Hosts, t.ExcludeHosts, int64(t.HostCount), nullString(t.PortListID), t.Product,

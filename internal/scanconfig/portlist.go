@@ -1,4 +1,4 @@
-package inventory
+package scanconfig
 
 import (
 	"fmt"
@@ -93,7 +93,7 @@ func BuiltinPortLists() []PortList {
 	for k, b := range portspec.Builtins() {
 		id, ok := builtinPortListIDs[b.Name]
 		if !ok {
-			panic("inventory: built-in port list without an id: " + b.Name)
+			panic("scanconfig: built-in port list without an id: " + b.Name)
 		}
 		pl := PortList{ID: id, Name: b.Name, Description: b.Description, AppTypes: slices.Clone(PortListAppTypes),
 			Active: true, CreatedAt: builtinCreated, UpdatedAt: builtinCreated}
