@@ -99,7 +99,7 @@ func (g *gvmReader) report(name string) error {
 		case "results":
 			return g.d.elements("results", func(se xml.StartElement) error {
 				if se.Name.Local != "result" {
-					return g.d.Skip()
+					return g.d.skip(se.Name.Local)
 				}
 				return g.result(se)
 			})
@@ -119,7 +119,7 @@ func (g *gvmReader) report(name string) error {
 			}
 			return nil
 		}
-		return g.d.Skip()
+		return g.d.skip(se.Name.Local)
 	})
 }
 

@@ -241,6 +241,14 @@ func (d *decoder) elements(parent string, fn func(se xml.StartElement) error) er
 	}
 }
 
+// skip skips the rest of the current element, reporting errors at its line.
+func (d *decoder) skip(element string) error {
+	if err := d.Skip(); err != nil {
+		return d.fail(element, err)
+	}
+	return nil
+}
+
 // element decodes the current element into v, reporting errors at its line.
 func (d *decoder) element(v any, se xml.StartElement) error {
 	line := d.line()

@@ -50,11 +50,11 @@ func readNessus(d *decoder, rep *Report, emit func(result.Host) error) error {
 		root = true
 		return d.elements(se.Name.Local, func(se xml.StartElement) error {
 			if se.Name.Local != "Report" {
-				return d.Skip() // Policy
+				return d.skip(se.Name.Local) // Policy
 			}
 			return d.elements("Report", func(se xml.StartElement) error {
 				if se.Name.Local != "ReportHost" {
-					return d.Skip()
+					return d.skip(se.Name.Local)
 				}
 				line := d.line()
 				var h nessusHost

@@ -141,7 +141,7 @@ func readNmap(d *decoder, rep *Report, emit func(result.Host) error, progress fu
 						progress(clip(task), v)
 					}
 				}
-				return d.Skip()
+				return d.skip(se.Name.Local)
 			case "runstats":
 				var rs struct {
 					Finished struct {
@@ -154,7 +154,7 @@ func readNmap(d *decoder, rep *Report, emit func(result.Host) error, progress fu
 				rep.Finished = unixAttr(rs.Finished.Time)
 				return nil
 			}
-			return d.Skip()
+			return d.skip(se.Name.Local)
 		})
 	})
 }
