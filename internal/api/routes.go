@@ -50,6 +50,8 @@ func (a *API) routeTable() {
 	Handle(a, Op{Method: "DELETE", Path: "/auth/impersonate", Summary: "End impersonation; returns a session of the impersonator", Tag: "Authentication"}, a.stopImpersonating)
 	Handle(a, Op{Method: "POST", Path: "/auth/sso_link", Summary: "Sign in with a one-time SSO token (5 min) from POST /v2/users/{id}/sso_link", Tag: "Authentication", Auth: AuthKey}, a.ssoSignIn)
 
+	a.consoleRoutes() // the web console's session cookie (console_session.go)
+
 	// Current user (§2.15).
 	Handle(a, Op{Method: "GET", Path: "/v2/user", Summary: "Current user", Tag: "Current user"}, a.getMe)
 	Handle(a, Op{Method: "PUT", Path: "/v2/user", Summary: "Update name, phone, timezone, locale", Tag: "Current user"}, a.updateMe)
