@@ -28,8 +28,8 @@ type Options struct {
 	Log       *slog.Logger
 	Registry  *prometheus.Registry // metrics registry; a new one when nil
 	Ready     func(context.Context) error
-	KeyLimit  RateLimit // requests per API key (limits.go); zero = unlimited
-	UserLimit RateLimit // requests per signed-in user; zero = unlimited
+	KeyLimit  RateLimit    // requests per API key (limits.go); zero = unlimited
+	UserLimit RateLimit    // requests per signed-in user; zero = unlimited
 	Console   http.Handler // the web console (internal/console): paths no operation claims; nil = none
 }
 
