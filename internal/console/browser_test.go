@@ -102,7 +102,11 @@ func run(t *testing.T, ctx context.Context, what string, timeout time.Duration, 
 	defer cancel()
 	if err := chromedp.Do(c, actions...); err != nil {
 		loc, _ := chromedp.Run(ctx, chromedp.Location())
-		t.Fatalf("%s: %v (at %s)", what, err, loc)
+		if png, perr := chromedp.Run(ctx, chromedp.FullScreenshot(100)); perr == nil {
+			_ = os.WriteFile(filepath.Join(shots(t), "failed.png"), png, 0o644)
+		}
+		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		t.Fatalf("%s: %v (at %s)\npage text:\n%s", what, err, loc, text)
 	}
 }
 

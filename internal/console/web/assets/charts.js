@@ -4,7 +4,7 @@
 import { s, h } from './dom.js';
 
 // donut: parts [{label, value, cls}] around a total in the middle.
-export function donut(parts, { label, center } = {}) {
+export function donut(parts, { label, center, caption = 'open' } = {}) {
   const total = parts.reduce((n, p) => n + p.value, 0);
   const R = 60, C = 2 * Math.PI * R;
   const svg = s('svg', { viewBox: '0 0 160 160', class: 'chart donut', role: 'img', 'aria-label': label });
@@ -21,7 +21,7 @@ export function donut(parts, { label, center } = {}) {
     off += len;
   }
   svg.append(s('text', { x: 80, y: 78, class: 'donut-num', 'text-anchor': 'middle' }, String(center ?? total)));
-  svg.append(s('text', { x: 80, y: 98, class: 'donut-cap', 'text-anchor': 'middle' }, 'open'));
+  svg.append(s('text', { x: 80, y: 98, class: 'donut-cap', 'text-anchor': 'middle' }, caption));
   return svg;
 }
 
@@ -29,7 +29,7 @@ export function donut(parts, { label, center } = {}) {
 // label above it; the longest bar is full width. Labels link when href is set.
 export function hbars(items, { label, unit = '' } = {}) {
   const max = Math.max(1, ...items.map((i) => i.value));
-  const rowH = 42, W = 560, valW = 70;
+  const rowH = 42, W = 460, valW = 70;
   const svg = s('svg', { viewBox: `0 0 ${W} ${Math.max(1, items.length) * rowH}`, class: 'chart hbars', role: 'img', 'aria-label': label });
   svg.append(s('title', null, label));
   items.forEach((it, i) => {
@@ -38,8 +38,9 @@ export function hbars(items, { label, unit = '' } = {}) {
     const text = s('text', { x: 0, y: y + 15, class: 'bar-label' }, clip(it.label, 72));
     svg.append(it.href ? s('a', { href: it.href }, text) : text);
     svg.append(s('rect', { x: 0, y: y + 22, width: w, height: 12, rx: 3, class: `bar ${it.cls || ''}` },
-      s('title', null, `${it.label}: ${it.value}${unit}${it.note ? ` (${it.note})` : ''}`)));
-    svg.append(s('text', { x: w + 8, y: y + 33, class: 'bar-val' }, `${it.value}${unit}`));
+      s('title', null, `${it.label}: ${it.value}${typeof unit === 'function' ? unit(it.value) : unit}${it.note ? ` (${it.note})` : ''}`)));
+    const u = typeof unit === 'function' ? unit(it.value) : unit;
+    svg.append(s('text', { x: w + 8, y: y + 33, class: 'bar-val' }, `${it.value}${u}`));
   });
   return svg;
 }
@@ -54,7 +55,7 @@ export function line(series, { label } = {}) {
   const xs = series.flatMap((se) => se.points.map((p) => +p.x));
   const ys = series.flatMap((se) => se.points.map((p) => p.y));
   const x0 = Math.min(...xs), x1 = Math.max(...xs);
-  const yMax = niceMax(Math.max(1, ...ys));
+  const yMax = niceStep(Math.max(4, ...ys) / 4) * 4;
   const X = (x) => L + ((x - x0) / Math.max(1, x1 - x0)) * (W - L - Rr);
   const Y = (y) => T + (1 - y / yMax) * (H - T - B);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, class: 'chart line', role: 'img', 'aria-label': label });
@@ -64,9 +65,14 @@ export function line(series, { label } = {}) {
     svg.append(s('line', { x1: L, x2: W - Rr, y1: y, y2: y, class: 'grid' }));
     svg.append(s('text', { x: L - 6, y: y + 4, class: 'axis', 'text-anchor': 'end' }, fmtShort(v)));
   }
+  // Date labels from the right ("Now"), skipping those too close to drawn ones.
   const ticks = series[0]?.points || [];
-  for (const p of ticks) {
-    svg.append(s('text', { x: X(+p.x), y: H - 8, class: 'axis', 'text-anchor': 'middle' },
+  let lastX = Infinity;
+  for (const p of [...ticks].reverse()) {
+    const x = X(+p.x);
+    if (lastX - x < 56) continue;
+    lastX = x;
+    svg.append(s('text', { x, y: H - 8, class: 'axis', 'text-anchor': x > W - 40 ? 'end' : 'middle' },
       p.label || p.x.toLocaleDateString(undefined, { month: 'short', day: 'numeric' })));
   }
   for (const se of series) {
@@ -86,9 +92,11 @@ export function legend(items) {
     h('li', null, h('span', { class: `swatch ${i.cls}`, 'aria-hidden': 'true' }), i.label, i.value != null ? h('b', null, String(i.value)) : null)));
 }
 
-function niceMax(v) {
-  const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+// niceStep rounds a grid step up to 1, 2, 2.5 or 5 times a power of ten
+// (whole numbers only: counts have no fractions).
+function niceStep(v) {
+  const p = 10 ** Math.floor(Math.log10(Math.max(1, v)));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v && Number.isInteger(m * p)) return m * p;
   return 10 * p;
 }
 

@@ -37,7 +37,7 @@ function panel(title, id) {
 // shows its error in place.
 function widget(el, p) {
   const box = el.closest('[aria-busy]') || el;
-  p.then(() => { box.setAttribute('aria-busy', 'false'); box.dataset.ready = '1'; },
+  p.then(() => { el.classList.remove('widget-loading'); box.setAttribute('aria-busy', 'false'); box.dataset.ready = '1'; },
     (err) => { if (err.status !== 401) replace(el, errorBox(err)); box.setAttribute('aria-busy', 'false'); box.dataset.ready = 'error'; });
 }
 
@@ -48,14 +48,14 @@ function drawTotals(el, t) {
   replace(el,
     h('a', { class: 'stat total', href: '/findings?status=open' },
       h('span', { class: 'n' }, fmtNum(t.open.total)), h('span', { class: 'l' }, 'Open findings'),
-      h('span', { class: `trend ${dir}` }, `${change > 0 ? '▲' : change < 0 ? '▼' : '■'} ${change > 0 ? '+' : ''}${fmtNum(change)}${pct} in ${t.period}`)),
+      h('span', { class: `trend ${dir}` }, `${change > 0 ? '▲' : change < 0 ? '▼' : '■'} ${change > 0 ? '+' : ''}${fmtNum(change)}${pct} in ${t.period === '30d' ? '30 days' : t.period}`)),
     SEVERITIES.map((sev) => h('a', { class: `stat sev-${sev}`, href: `/findings?status=open&severity=${sev}` },
-      h('span', { class: 'n' }, fmtNum(t.open[sev])), h('span', { class: 'l' }, sev),
-      h('span', { class: 'trend flat' }, `${fmtNum(t.open_at_period_start[sev])} ${t.period} ago`))));
+      h('span', { class: 'n' }, fmtNum(t.open[sev])), h('span', { class: 'l cap' }, sev),
+      h('span', { class: 'trend flat' }, `${fmtNum(t.open_at_period_start[sev])} ${t.period === '30d' ? '30 days' : t.period} ago`))));
 }
 
 function drawSeverity(el, open) {
-  const parts = SEVERITIES.map((sev) => ({ label: sev, value: open[sev] || 0, cls: `c-${sev}` }));
+  const parts = SEVERITIES.map((sev) => ({ label: cap(sev), value: open[sev] || 0, cls: `c-${sev}` }));
   replace(el, h('div', { class: 'donut-wrap' },
     donut(parts, { label: `Open findings by severity: ${parts.map((p) => `${p.label} ${p.value}`).join(', ')}`, center: fmtNum(open.total) }),
     legend(parts)));
@@ -87,8 +87,8 @@ function drawTop(el, vulns) {
     hbars(vulns.map((v) => ({
       label: v.title, value: v.affected_hosts, cls: `c-${v.severity}`, note: `${v.severity}, score ${v.score}`,
       href: `/findings?status=open&check_id=${encodeURIComponent(v.check_id)}`,
-    })), { label: `Top vulnerabilities by affected hosts: ${vulns.map((v) => `${v.title} ${v.affected_hosts}`).join(', ')}`, unit: ' hosts' }),
-    legend(SEVERITIES.filter((sev) => vulns.some((v) => v.severity === sev)).map((sev) => ({ label: sev, cls: `c-${sev}` }))));
+    })), { label: `Top vulnerabilities by affected hosts: ${vulns.map((v) => `${v.title} ${v.affected_hosts}`).join(', ')}`, unit: (n) => (n === 1 ? ' host' : ' hosts') }),
+    legend(SEVERITIES.filter((sev) => vulns.some((v) => v.severity === sev)).map((sev) => ({ label: cap(sev), cls: `c-${sev}` }))));
 }
 
 function drawPCI(el, p) {
@@ -98,9 +98,13 @@ function drawPCI(el, p) {
   const parts = [{ label: 'Compliant', value: ok, cls: 'c-ok' }, { label: 'Failing', value: targets.length - ok, cls: 'c-bad' }];
   replace(el,
     h('div', { class: 'donut-wrap' },
-      donut(parts, { label: `PCI: ${ok} of ${targets.length} targets compliant`, center: `${ok}/${targets.length}` }),
+      donut(parts, { label: `PCI: ${ok} of ${targets.length} targets compliant`, center: `${ok}/${targets.length}`, caption: 'compliant' }),
       h('div', null, legend(parts), h('p', { class: 'hint' }, p.compliant ? 'Every target passes.' : 'A target passes when every scan of it passes.'))),
     h('ul', { class: 'pci-list' }, targets.slice(0, 8).map((t) => h('li', null,
       h('span', null, t.target_name, h('span', { class: 'hint' }, ` · ${t.scans} scan${t.scans === 1 ? '' : 's'}`)),
       t.compliant ? h('span', { class: 'badge st-ok' }, 'Pass') : h('a', { class: 'badge st-bad', href: `/findings?status=open&pci_status=fail&target=${t.target_id}` }, `Fail · ${t.failing}`)))));
+}
+
+function cap(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -53,7 +53,7 @@ export async function scanList(ctx) {
     err,
     h('div', { class: 'table-wrap' }, h('table', { id: 'scans' },
       h('caption', { class: 'sr-only' }, 'Scans with status and progress; the list refreshes while a scan runs'),
-      h('thead', null, h('tr', null, ['Name', 'Target', 'Status', 'Progress', 'Last run', 'Next run', ''].map((t) => h('th', { scope: 'col' }, t)))),
+      h('thead', null, h('tr', null, ['Name', 'Target', 'Status', 'Progress', 'Last change', 'Next run', ''].map((t) => h('th', { scope: 'col' }, t)))),
       body)),
     foot);
   const names = await targetNames().catch(() => new Map());
@@ -81,7 +81,7 @@ export async function scanList(ctx) {
         h('td', null, names.get(sc.target_id) || '—'),
         h('td', null, statusBadge(sc.status)),
         progressCell(sc),
-        h('td', null, fmtDate(sc.last_history?.finished_at || sc.last_history?.started_at)),
+        h('td', null, fmtDate(sc.updated_at)),
         h('td', null, fmtDate(sc.next_run_at)),
         h('td', { class: 'num' }, actions(sc, load)));
     });
@@ -174,11 +174,11 @@ async function drawRun(el, sc, r) {
     h('div', { class: 'stats' },
       h('div', { class: 'stat total' }, h('span', { class: 'n' }, fmtNum(r.vulnerabilities.total)), h('span', { class: 'l' }, 'Findings')),
       h('div', { class: 'stat sev-critical' }, h('span', { class: 'n' }, fmtNum(r.vulnerabilities.critical + r.vulnerabilities.high)), h('span', { class: 'l' }, 'Critical + high')),
-      h('div', { class: 'stat sev-high', id: 'delta-new' }, h('span', { class: 'n' }, d ? `+${fmtNum(d.new)}` : '—'), h('span', { class: 'l' }, 'New since last run')),
-      h('div', { class: 'stat sev-low', id: 'delta-fixed' }, h('span', { class: 'n' }, d ? `−${fmtNum(d.fixed)}` : '—'), h('span', { class: 'l' }, 'Fixed since last run')),
+      h('div', { class: 'stat sev-high', id: 'delta-new' }, h('span', { class: 'n' }, d ? (d.new ? `+${fmtNum(d.new)}` : '0') : '—'), h('span', { class: 'l' }, 'New since last run')),
+      h('div', { class: 'stat sev-low', id: 'delta-fixed' }, h('span', { class: 'n' }, d ? (d.fixed ? `−${fmtNum(d.fixed)}` : '0') : '—'), h('span', { class: 'l' }, 'Fixed since last run')),
       h('div', { class: 'stat' }, h('span', { class: 'n' }, d ? fmtNum(d.unchanged) : '—'), h('span', { class: 'l' }, 'Unchanged')),
       h('div', { class: 'stat' }, h('span', { class: 'n' }, `${r.hosts_up}/${r.hosts_total}`), h('span', { class: 'l' }, 'Hosts up'))),
-    r.status === 'completed' ? h('p', null, pciBadge(r.pci_compliant), s?.pci ? ` ${s.pci.failing} finding${s.pci.failing === 1 ? '' : 's'} fail PCI.` : '') : null,
+    r.status === 'completed' ? h('p', null, pciBadge(r.pci_compliant), s?.pci ? ` ${s.pci.failing} finding${s.pci.failing === 1 ? ' fails' : 's fail'} PCI.` : '') : null,
     h('section', { class: 'panel', 'aria-labelledby': 'hosts-h' }, h('h2', { id: 'hosts-h' }, `Hosts and services (${fmtNum(hosts.pagination.total_count)})`),
       h('div', { class: 'table-wrap' }, h('table', { id: 'run-hosts' },
         h('thead', null, h('tr', null, ['Host', 'Status', 'Services', 'Findings'].map((t) => h('th', { scope: 'col' }, t)))),

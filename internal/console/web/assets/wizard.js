@@ -33,7 +33,7 @@ export async function wizard(ctx) {
 
   const fillProfiles = () => {
     const ps = profiles.scan_profiles.filter((p) => p.product === product.value);
-    replace(profile, (ps.length ? ps : profiles.scan_profiles).map((p) => h('option', { value: p.id }, p.name)));
+    replace(profile, h('option', { value: '' }, 'Default profile of the product'), ps.map((p) => h('option', { value: p.id }, p.name)));
   };
   fillProfiles();
   product.addEventListener('change', fillProfiles);
