@@ -20,7 +20,8 @@ export function donut(parts, { label, center, caption = 'open' } = {}) {
     }, s('title', null, `${p.label}: ${p.value}`)));
     off += len;
   }
-  svg.append(s('text', { x: 80, y: 78, class: 'donut-num', 'text-anchor': 'middle' }, String(center ?? total)));
+  const c = String(center ?? fmtShort(total));
+  svg.append(s('text', { x: 80, y: 78, class: `donut-num${c.length > 5 ? ' donut-num-small' : ''}`, 'text-anchor': 'middle' }, c));
   svg.append(s('text', { x: 80, y: 98, class: 'donut-cap', 'text-anchor': 'middle' }, caption));
   return svg;
 }
@@ -29,7 +30,7 @@ export function donut(parts, { label, center, caption = 'open' } = {}) {
 // label above it; the longest bar is full width. Labels link when href is set.
 export function hbars(items, { label, unit = '' } = {}) {
   const max = Math.max(1, ...items.map((i) => i.value));
-  const rowH = 42, W = 460, valW = 70;
+  const rowH = 42, W = 460, valW = 95;
   const svg = s('svg', { viewBox: `0 0 ${W} ${Math.max(1, items.length) * rowH}`, class: 'chart hbars', role: 'img', 'aria-label': label });
   svg.append(s('title', null, label));
   items.forEach((it, i) => {
@@ -89,7 +90,7 @@ export function line(series, { label } = {}) {
 // legend lists series or parts with their colour swatch and value.
 export function legend(items) {
   return h('ul', { class: 'legend' }, items.map((i) =>
-    h('li', null, h('span', { class: `swatch ${i.cls}`, 'aria-hidden': 'true' }), i.label, i.value != null ? h('b', null, String(i.value)) : null)));
+    h('li', null, h('span', { class: `swatch ${i.cls}`, 'aria-hidden': 'true' }), i.label, i.value != null ? h('b', null, i.value.toLocaleString()) : null)));
 }
 
 // niceStep rounds a grid step up to 1, 2, 2.5 or 5 times a power of ten
@@ -100,8 +101,10 @@ function niceStep(v) {
   return 10 * p;
 }
 
-function fmtShort(v) {
+// fmtShort writes 12 500 as 12.5k (axis labels, the middle of a donut).
+export function fmtShort(v) {
   if (v >= 1e6) return `${+(v / 1e6).toFixed(1)}M`;
-  if (v >= 1e3) return `${+(v / 1e3).toFixed(1)}k`;
+  if (v >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
+  if (v >= 1e3 && v % 1000 === 0) return `${v / 1e3}k`;
   return String(Math.round(v));
 }

@@ -3,7 +3,7 @@
 // other.
 import * as api from './api.js';
 import { h, replace, fmtNum, SEVERITIES, errorBox, fmtDate } from './dom.js';
-import { donut, hbars, line, legend } from './charts.js';
+import { donut, hbars, line, legend, fmtShort } from './charts.js';
 
 export async function dashboard(ctx) {
   ctx.title('Dashboard');
@@ -57,7 +57,7 @@ function drawTotals(el, t) {
 function drawSeverity(el, open) {
   const parts = SEVERITIES.map((sev) => ({ label: cap(sev), value: open[sev] || 0, cls: `c-${sev}` }));
   replace(el, h('div', { class: 'donut-wrap' },
-    donut(parts, { label: `Open findings by severity: ${parts.map((p) => `${p.label} ${p.value}`).join(', ')}`, center: fmtNum(open.total) }),
+    donut(parts, { label: `Open findings by severity: ${parts.map((p) => `${p.label} ${p.value}`).join(', ')}`, center: fmtShort(open.total) }),
     legend(parts)));
 }
 
