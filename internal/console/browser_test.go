@@ -243,10 +243,25 @@ func TestConsoleInBrowser(t *testing.T) {
 		screenshot(t, dir, "09-dashboard"))
 	assertNoTokenInStorage(t, ctx)
 
+	run(t, ctx, "reports", 60*time.Second,
+		chromedp.Click(chromedp.CSS(`nav a[href="/reports"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#reports tr[data-report] button.btn-primary`)),
+		chromedp.Click(chromedp.CSS(`#reports tr[data-report] button.btn-primary`)), // executive PDF
+		chromedp.WaitVisible(chromedp.CSS(`#reports tr[data-report] button.btn-quiet`)),
+		screenshot(t, dir, "10-reports"))
+	run(t, ctx, "targets", short,
+		chromedp.Click(chromedp.CSS(`nav a[href="/targets"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#targets tbody tr`)),
+		screenshot(t, dir, "11-targets"))
+	run(t, ctx, "settings", short,
+		chromedp.Click(chromedp.CSS(`nav a[href="/settings"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#profile-form`)),
+		screenshot(t, dir, "12-settings"))
+
 	run(t, ctx, "sign out", short,
 		chromedp.Click(chromedp.CSS(`#sign-out`)),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		screenshot(t, dir, "10-signed-out"))
+		screenshot(t, dir, "13-signed-out"))
 	loc = get(t, ctx, "location", chromedp.Location())
 	// The cookie is gone and the session revoked: the API says 401.
 	status := get(t, ctx, "API after sign-out", chromedp.Evaluate[int](

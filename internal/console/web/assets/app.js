@@ -127,13 +127,13 @@ function expired() {
   endSession('Your session has expired. Please sign in again.');
 }
 
-function endSession(notice) {
+function endSession(notice, { comeBack = true } = {}) {
   clearTimeout(state.expiryTimer);
   if (state.page) { state.page.active = false; state.page.leave(); state.page = null; }
   state.user = null;
   state.notice = notice;
   setShell(false);
-  const back = location.pathname === '/signin' ? '' : location.pathname + location.search;
+  const back = location.pathname === '/signin' || !comeBack ? '' : location.pathname + location.search;
   history.replaceState(null, '', back && back !== '/' ? `/signin?next=${encodeURIComponent(back)}` : '/signin');
   showSignIn();
 }
@@ -142,7 +142,7 @@ api.setExpiredHandler(expired);
 
 document.getElementById('sign-out').addEventListener('click', async () => {
   await api.signOut();
-  endSession('You have signed out.');
+  endSession('You have signed out.', { comeBack: false });
   announce('Signed out');
 });
 
@@ -240,6 +240,8 @@ function applyBranding(w) {
     document.getElementById('brand-logo').src = w.logo.startsWith('data:') ? w.logo : `data:${w.logo_type};base64,${w.logo}`;
   }
 }
+
+window.addEventListener('branding', (e) => applyBranding(e.detail));
 
 async function loadBranding() {
   try { applyBranding((await api.get('/v2/whitelabel_settings')).whitelabel_settings); } catch { /* defaults */ }
