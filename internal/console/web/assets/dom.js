@@ -102,7 +102,7 @@ export function toast(text, kind = 'ok') {
   t.className = `toast toast-${kind}`;
   t.hidden = false;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { t.hidden = true; }, 5000);
+  toastTimer = setTimeout(() => { t.hidden = true; }, 4000);
 }
 
 // errorBox renders an API error (message and field errors) as an alert.
