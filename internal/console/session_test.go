@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/perimeterhq/perimeter/internal/api"
-	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/apitest"
+	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/console"
 	"github.com/perimeterhq/perimeter/internal/secret"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
