@@ -11,7 +11,8 @@ export async function settings(ctx) {
   replace(ctx.main, h('h1', null, 'Settings'),
     h('div', { class: 'grid grid-2' },
       h('div', { class: 'stack' }, profile(user), password(), accessToken()),
-      h('div', { class: 'stack' }, twoFactor(codes), brand ? branding(brand.whitelabel_settings, admin) : null)));
+      h('div', { class: 'stack' }, twoFactor(codes), brand ? branding(brand.whitelabel_settings, admin) : null)),
+    h('div', { class: 'mt' }, await webhooks()));
 }
 
 function section(id, title, ...children) {
@@ -126,4 +127,46 @@ function branding(w, admin) {
       window.dispatchEvent(new CustomEvent('branding', { detail: r.whitelabel_settings }));
       toast('Branding saved');
     }));
+}
+
+const EVENTS = ['scan_started', 'scan_completed', 'scan_stopped', 'scan_failed', 'report_generated', 'vulnerability_found', 'exception_expired'];
+
+async function webhooks() {
+  const el = section('webhooks', 'Webhooks');
+  const body = h('div');
+  const out = h('div', { 'aria-live': 'polite' });
+  el.append(h('p', { class: 'hint' }, 'POSTs signed with X-CG-Hook-Signature (HMAC-SHA256 of the body with the webhook\'s secret) when events happen.'), body);
+  async function load() {
+    let r;
+    try { r = await api.get('/v2/webhooks?per_page=100'); } catch (e) { replace(body, errorBox(e)); return; }
+    const name = h('input', { name: 'webhook_name' });
+    const url = h('input', { name: 'webhook_url', type: 'url', placeholder: 'https://example.com/hooks/perimeter' });
+    const boxes = EVENTS.map((ev) => h('input', { type: 'checkbox', name: 'events', value: ev, id: `ev-${ev}`, checked: ev === 'scan_completed' }));
+    replace(body,
+      h('div', { class: 'table-wrap' }, h('table', { id: 'webhooks-table' },
+        h('thead', null, h('tr', null, ['Name', 'URL', 'Events', 'State', ''].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, r.webhooks.length ? r.webhooks.map((w) => h('tr', null,
+          h('td', null, w.name), h('td', { class: 'mono' }, w.url), h('td', null, w.events.join(', ')),
+          h('td', null, h('span', { class: `badge ${w.active ? 'st-ok' : 'st-muted'}` }, w.active ? 'active' : 'inactive'),
+            w.deactivated_reason ? h('span', { class: 'sub' }, w.deactivated_reason) : null),
+          h('td', { class: 'num' }, h('div', { class: 'row' },
+            h('button', { type: 'button', class: 'btn btn-small', onclick: async () => {
+              try { await api.post(`/v2/webhooks/${w.id}/${w.active ? 'deactivate' : 'activate'}`); load(); } catch (e) { toast(e.message, 'error'); }
+            } }, w.active ? 'Deactivate' : 'Activate'),
+            h('button', { type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Delete webhook ${w.name}`, onclick: async () => {
+              if (!window.confirm(`Delete webhook “${w.name}”?`)) return;
+              try { await api.del(`/v2/webhooks/${w.id}`); load(); } catch (e) { toast(e.message, 'error'); }
+            } }, 'Delete'))))) : h('tr', null, h('td', { colspan: 5, class: 'empty' }, 'No webhooks.'))))),
+      h('h3', null, 'Add a webhook'),
+      out,
+      form('webhook', [h('div', { class: 'form-grid' }, field('Name', name), field('URL', url)),
+        h('fieldset', { class: 'bare' }, h('legend', { class: 'label' }, 'Events'),
+          h('div', { class: 'checks' }, EVENTS.map((ev, i) => h('label', { for: `ev-${ev}` }, boxes[i], ev.replace('_', ' ')))))], 'Add webhook', async () => {
+        const w = (await api.post('/v2/webhooks', { name: name.value, url: url.value, events: boxes.filter((b) => b.checked).map((b) => b.value) })).webhook;
+        await load();
+        replace(out, h('div', { class: 'alert alert-info' }, h('p', null, `Webhook “${w.name}” added. Its signing secret, shown this once:`), h('code', { class: 'secret' }, w.secret)));
+      }));
+  }
+  await load();
+  return el;
 }

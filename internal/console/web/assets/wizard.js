@@ -24,7 +24,10 @@ export async function wizard(ctx) {
   const sName = h('input', { name: 'scan_name', required: true, autocomplete: 'off' });
   const profile = h('select', { name: 'profile' });
   const freq = select('frequency', FREQUENCIES, '');
-  const startsAt = h('input', { name: 'starts_at', type: 'datetime-local' });
+  const next = new Date(Date.now() + 3600e3);
+  const pad = (n) => String(n).padStart(2, '0');
+  const startsAt = h('input', { name: 'starts_at', type: 'datetime-local',
+    value: `${next.getFullYear()}-${pad(next.getMonth() + 1)}-${pad(next.getDate())}T${pad(next.getHours())}:00` });
   const tz = h('input', { name: 'timezone', value: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC' });
   const schedFields = h('div', { class: 'form-grid', hidden: true }, field('First run', startsAt), field('Time zone', tz, 'IANA name, e.g. Europe/Berlin'));
   const startNow = h('input', { type: 'checkbox', name: 'start_now', id: 'start-now', checked: true });
