@@ -147,6 +147,16 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
 		screenshot(t, dir, "01-sign-in"))
+	// Keyboard: the skip link is the first thing Tab reaches, and Enter on it
+	// moves focus to the content.
+	if first := get(t, ctx, "first focusable", chromedp.Evaluate[string](
+		`document.querySelector('a[href], button:not([hidden]), input, select, textarea, [tabindex]:not([tabindex="-1"])').className`)); first != "skip-link" {
+		t.Errorf("the first focusable element should be the skip link, is %q", first)
+	}
+	run(t, ctx, "follow skip link", short, eval(`document.querySelector('.skip-link').focus()`), chromedp.KeyEvent("\r"))
+	if f := get(t, ctx, "focus", chromedp.Evaluate[string](`document.activeElement.id`)); f != "main" {
+		t.Errorf("the skip link should focus main, focused %q", f)
+	}
 	loc := get(t, ctx, "location", chromedp.Location())
 	run(t, ctx, "sign in", short,
 		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "root@platform.test"),

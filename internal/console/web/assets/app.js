@@ -92,6 +92,11 @@ document.addEventListener('click', (e) => {
   const a = e.target.closest('a');
   if (!a || e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
   const href = a.getAttribute('href');
+  if (href && href.startsWith('#')) { // the skip link: move focus, keep the URL
+    const target = document.getElementById(href.slice(1));
+    if (target) { e.preventDefault(); target.focus(); }
+    return;
+  }
   if (!href || !href.startsWith('/') || href.startsWith('//') || a.hasAttribute('download') || a.target) return;
   if (/^\/(v2|auth|docs|openapi\.json|console)(\/|$)/.test(href)) return;
   e.preventDefault();
@@ -233,15 +238,28 @@ function applyBranding(w) {
   if (!w) return;
   const root = document.documentElement.style;
   const hex = /^#[0-9a-fA-F]{6}$/;
-  if (hex.test(w.primary_color || '')) root.setProperty('--primary', w.primary_color);
+  if (hex.test(w.primary_color || '')) {
+    root.setProperty('--primary', w.primary_color);
+    // Text on the brand colour: white, or near-black on a light colour (contrast).
+    root.setProperty('--on-primary', luminance(w.primary_color) > 0.4 ? '#111827' : '#ffffff');
+  }
   if (hex.test(w.secondary_color || '')) root.setProperty('--accent', w.secondary_color);
-  if (w.company_name) document.getElementById('brand-name').textContent = w.company_name;
+  if (w.company_name) {
+    document.getElementById('brand-name').textContent = w.company_name;
+    document.title = document.title.replace(/ · .*$/, ` · ${w.company_name}`);
+  }
   if (w.logo && /^image\/(png|svg\+xml)$/.test(w.logo_type || '')) {
     document.getElementById('brand-logo').src = w.logo.startsWith('data:') ? w.logo : `data:${w.logo_type};base64,${w.logo}`;
   }
 }
 
 window.addEventListener('branding', (e) => applyBranding(e.detail));
+
+// luminance is the relative luminance of #rrggbb (WCAG 2).
+function luminance(hex) {
+  const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+  return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
 
 async function loadBranding() {
   try { applyBranding((await api.get('/v2/whitelabel_settings')).whitelabel_settings); } catch { /* defaults */ }
