@@ -199,8 +199,26 @@ func TestConsoleInBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#scans tr[data-status="completed"]`)),
 		screenshot(t, dir, "05-scans-completed"))
 
+	// Start and stop: a scan of a listener that never answers runs for seconds.
+	silent := apitest.SilentListener(t, "127.0.0.1")
+	pl := e.Admin.Do("POST", "/v2/port_lists", map[string]any{"name": "silent", "ports": fmt.Sprintf("T:%d", silent)})
+	tg := e.Admin.Do("POST", "/v2/targets", map[string]any{"name": "Silent", "hosts": "127.0.0.1", "product": "vrms", "port_list_id": pl.Str("port_list.id")})
+	sc := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "Slow scan", "target_id": tg.Str("target.id")})
+	if sc.Status != 201 {
+		t.Fatalf("slow scan: %s", sc)
+	}
+	row := fmt.Sprintf(`#scans tr[data-scan=%q]`, sc.Str("scan.id"))
+	run(t, ctx, "start and stop", 60*time.Second,
+		chromedp.Reload(),
+		chromedp.WaitVisible(chromedp.CSS(row+` button`)),
+		chromedp.Click(chromedp.CSS(row+` button[aria-label="Start Slow scan"]`)),
+		chromedp.WaitVisible(chromedp.CSS(row+` button[aria-label="Stop Slow scan"]`)),
+		chromedp.Click(chromedp.CSS(row+` button[aria-label="Stop Slow scan"]`)),
+		chromedp.WaitVisible(chromedp.CSS(row+`[data-status="stopped"]`)),
+		screenshot(t, dir, "05b-scan-stopped"))
+
 	run(t, ctx, "run detail", short,
-		chromedp.Click(chromedp.CSS(`#scans tr[data-status="completed"] td a`)),
+		chromedp.Click(chromedp.CSS(`#scans tr[data-status="completed"] td a`)), // the loopback lab scan
 		chromedp.WaitVisible(chromedp.CSS(`#run-hosts tbody tr`)),
 		chromedp.WaitVisible(chromedp.CSS(`#run-findings tbody tr a`)),
 		screenshot(t, dir, "06-run-detail"))
