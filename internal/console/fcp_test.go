@@ -60,13 +60,16 @@ func TestConsoleDashboardPaint(t *testing.T) {
 					const paint = Object.fromEntries(performance.getEntriesByType('paint').map((p) => [p.name, p.startTime]));
 					const nav = performance.getEntriesByType('navigation')[0];
 					resolve({fcp: paint['first-contentful-paint'] ?? -1, fp: paint['first-paint'] ?? -1,
-						dcl: nav.domContentLoadedEventEnd, widgets: performance.now()});
+						dcl: nav.domContentLoadedEventEnd, widgets: performance.now(),
+						...Object.fromEntries(ids.map((id) => [id, +document.getElementById(id).dataset.readyAt]))});
 				} else setTimeout(check, 5);
 			};
 			check();
 		})`, chromedp.EvalAwaitPromise))
 		t.Logf("dashboard, %d findings, %s: first contentful paint %.0f ms, DOMContentLoaded %.0f ms, all widgets drawn %.0f ms",
 			total, visit, m["fcp"], m["dcl"], m["widgets"])
+		t.Logf("  each widget drawn at (ms): totals %.0f, severity %.0f, top %.0f, PCI %.0f, 90-day trend %.0f",
+			m["w-totals"], m["w-severity"], m["w-top"], m["w-pci"], m["w-trend"])
 	}
 	run(t, ctx, "screenshot", 10*time.Second, screenshot(t, dir, "fcp-dashboard-100k"))
 	if p := problems(); len(p) > 0 {

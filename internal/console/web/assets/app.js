@@ -134,6 +134,7 @@ function expired() {
 
 function endSession(notice, { comeBack = true } = {}) {
   clearTimeout(state.expiryTimer);
+  document.getElementById('toast').hidden = true;
   if (state.page) { state.page.active = false; state.page.leave(); state.page = null; }
   state.user = null;
   state.notice = notice;

@@ -37,7 +37,7 @@ function panel(title, id) {
 // shows its error in place.
 function widget(el, p) {
   const box = el.closest('[aria-busy]') || el;
-  p.then(() => { el.classList.remove('widget-loading'); box.setAttribute('aria-busy', 'false'); box.dataset.ready = '1'; },
+  p.then(() => { el.classList.remove('widget-loading'); box.setAttribute('aria-busy', 'false'); box.dataset.ready = '1'; box.dataset.readyAt = Math.round(performance.now()); },
     (err) => { if (err.status !== 401) replace(el, errorBox(err)); box.setAttribute('aria-busy', 'false'); box.dataset.ready = 'error'; });
 }
 
