@@ -18,6 +18,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/api"
 	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/blob"
+	"github.com/perimeterhq/perimeter/internal/console"
 	"github.com/perimeterhq/perimeter/internal/feed"
 	"github.com/perimeterhq/perimeter/internal/jobs"
 )
@@ -132,6 +133,10 @@ func serve(ctx context.Context, c serveConfig) error {
 			email, shown, res.APIKey)
 	}
 
+	if _, err := a.EnsureConsoleKey(ctx); err != nil {
+		return fmt.Errorf("web console key: %w", err)
+	}
+
 	var runner *jobs.Runner
 	if c.workers > 0 {
 		reap := min(15*time.Second, max(c.staleAfter/4, 100*time.Millisecond))
@@ -143,7 +148,7 @@ func serve(ctx context.Context, c serveConfig) error {
 		return workOnly(ctx, c, log, runner, s.Engine())
 	}
 	handler := api.New(a, api.Options{Version: version, Log: log, Ready: s.Ping,
-		KeyLimit: limit(c.http.rateKey), UserLimit: limit(c.http.rateUser)})
+		KeyLimit: limit(c.http.rateKey), UserLimit: limit(c.http.rateUser), Console: console.New()})
 	srv, err := c.http.server(handler)
 	if err != nil {
 		return err

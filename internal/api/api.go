@@ -28,8 +28,9 @@ type Options struct {
 	Log       *slog.Logger
 	Registry  *prometheus.Registry // metrics registry; a new one when nil
 	Ready     func(context.Context) error
-	KeyLimit  RateLimit // requests per API key (limits.go); zero = unlimited
-	UserLimit RateLimit // requests per signed-in user; zero = unlimited
+	KeyLimit  RateLimit    // requests per API key (limits.go); zero = unlimited
+	UserLimit RateLimit    // requests per signed-in user; zero = unlimited
+	Console   http.Handler // the web console (internal/console): paths no operation claims; nil = none
 }
 
 // API is the HTTP handler of the whole server.
@@ -64,6 +65,10 @@ func New(a *app.App, opt Options) *API {
 	s.metrics = newMetrics(opt.Registry)
 	s.routeTable()
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if opt.Console != nil && consolePath(r) {
+			opt.Console.ServeHTTP(w, r)
+			return
+		}
 		writeError(w, r, s.log, errNoRoute)
 	})
 	return s

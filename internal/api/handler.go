@@ -169,6 +169,12 @@ func (a *API) authenticate(c *Ctx, level Auth) error {
 		return nil
 	}
 	scheme, token, _ := strings.Cut(strings.TrimSpace(c.R.Header.Get("Authorization")), " ")
+	if scheme == "" && level == AuthUser {
+		var err error
+		if scheme, token, err = a.consoleSession(c.R); err != nil {
+			return err
+		}
+	}
 	key, act, err := a.app.Authenticate(c.Context(), strings.TrimSpace(c.R.Header.Get("X-API-KEY")),
 		strings.ToLower(scheme), strings.TrimSpace(token), level != AuthKey)
 	c.Key, c.Actor = key, act

@@ -84,7 +84,18 @@ func (ls *limiters) allow(subject string, now time.Time) error {
 // authenticated. Operations without authentication are not limited here.
 func (a *API) rateLimit(c *Ctx) error {
 	now := time.Now()
-	if err := a.keyLimits.allow(c.Key.ID, now); err != nil {
+	// Every console user shares the console's key: limiting it per key would
+	// throttle them all together. Signed-in, the per-user limit applies;
+	// before that (sign-in and other pre-session calls), the key's limit
+	// applies per client address.
+	subject := c.Key.ID
+	if c.Key.Console {
+		subject = ""
+		if c.Actor == nil {
+			subject = c.Key.ID + " " + clientIP(c.R)
+		}
+	}
+	if err := a.keyLimits.allow(subject, now); err != nil {
 		return err
 	}
 	if c.Actor != nil {

@@ -18,6 +18,7 @@ var (
 func (a *API) routeTable() {
 	a.operationalRoutes()            // below
 	a.authRoutes()                   // routes_auth.go
+	a.consoleRoutes()                // console_session.go: the web console's session cookie
 	a.currentUserRoutes()            // routes_auth.go
 	a.organizationRoutes()           // routes_organizations.go
 	a.planRoutes()                   // routes_plans.go

@@ -14,8 +14,8 @@ func (q *Q) CreateAPIKey(ctx context.Context, k tenant.APIKey, hash string) erro
 	if k.CreatedBy != "" {
 		by = k.CreatedBy
 	}
-	_, err := q.exec(ctx, `INSERT INTO api_keys (id, organization_id, name, token_hash, prefix, created_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, k.ID, k.OrganizationID, k.Name, hash, k.Prefix, by, ts(k.CreatedAt))
+	_, err := q.exec(ctx, `INSERT INTO api_keys (id, organization_id, name, token_hash, prefix, created_by, created_at, console)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, k.ID, k.OrganizationID, k.Name, hash, k.Prefix, by, ts(k.CreatedAt), k.Console)
 	return err
 }
 
@@ -23,10 +23,10 @@ func (q *Q) CreateAPIKey(ctx context.Context, k tenant.APIKey, hash string) erro
 func (q *Q) APIKeyByHash(ctx context.Context, hash string) (tenant.APIKey, error) {
 	var k tenant.APIKey
 	var by sql.NullString
-	err := q.queryRow(ctx, `SELECT k.id, k.organization_id, o.path, k.name, k.prefix, k.created_by, k.created_at, k.last_used_at
+	err := q.queryRow(ctx, `SELECT k.id, k.organization_id, o.path, k.name, k.prefix, k.created_by, k.created_at, k.last_used_at, k.console
 		FROM api_keys k JOIN organizations o ON o.id = k.organization_id
 		WHERE k.token_hash = ? AND k.revoked_at IS NULL`, hash).
-		Scan(&k.ID, &k.OrganizationID, &k.OrgPath, &k.Name, &k.Prefix, &by, timeCol{&k.CreatedAt}, nullTimeCol{&k.LastUsedAt})
+		Scan(&k.ID, &k.OrganizationID, &k.OrgPath, &k.Name, &k.Prefix, &by, timeCol{&k.CreatedAt}, nullTimeCol{&k.LastUsedAt}, &k.Console)
 	k.CreatedBy = by.String
 	return k, notFound(err, "API key")
 }
@@ -47,6 +47,14 @@ func (q *Q) RevokeAPIKey(ctx context.Context, orgID, id string, at time.Time) er
 		return notFound(sql.ErrNoRows, "API key")
 	}
 	return nil
+}
+
+// RevokeConsoleAPIKeys revokes an organization's console keys except the one
+// with keepHash (left over from an earlier secret key).
+func (q *Q) RevokeConsoleAPIKeys(ctx context.Context, orgID, keepHash string, at time.Time) error {
+	_, err := q.exec(ctx, `UPDATE api_keys SET revoked_at = ? WHERE organization_id = ? AND console AND token_hash <> ? AND revoked_at IS NULL`,
+		ts(at), orgID, keepHash)
+	return err
 }
 
 // Session is a signed-in session (by hash).

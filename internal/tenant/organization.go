@@ -147,4 +147,5 @@ type APIKey struct {
 	CreatedAt      time.Time
 	LastUsedAt     *time.Time
 	RevokedAt      *time.Time
+	Console        bool // the web console's own key (app/console.go): not limited per key
 }
