@@ -147,7 +147,7 @@ func seedFindings(t *testing.T, e *apitest.Env, total int) {
 			if err := q.FinishRun(ctx, run); err != nil {
 				return err
 			}
-			return q.SetScanRunState(ctx, scanID, runID, scan.StatusCompleted, 100, done)
+			return q.SetScanRunState(ctx, org, scanID, runID, scan.StatusCompleted, 100, done)
 		}); err != nil {
 			t.Fatal(err)
 		}
