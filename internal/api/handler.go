@@ -11,6 +11,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/tenant"
 )
 
@@ -19,9 +20,10 @@ type Auth int
 
 // Authentication levels.
 const (
-	AuthUser Auth = iota // X-API-KEY and a user (Bearer session or Basic access token)
-	AuthKey              // X-API-KEY only (sign-in and other pre-session calls)
-	AuthNone             // operational endpoints
+	AuthUser    Auth = iota // X-API-KEY and a user (Bearer session or Basic access token)
+	AuthKey                 // X-API-KEY only (sign-in and other pre-session calls)
+	AuthNone                // operational endpoints
+	AuthScanner             // a scanner agent's token (Authorization: Scanner <token>), no API key (spec §3)
 )
 
 // Param documents an extra query parameter an operation reads itself.
@@ -68,8 +70,10 @@ type Ctx struct {
 	W     http.ResponseWriter
 	Actor *app.Actor    // set for AuthUser operations
 	Key   tenant.APIKey // set for AuthUser and AuthKey operations
-	List  listing.Params
-	api   *API
+	// Scanner is the agent scanner of an AuthScanner operation.
+	Scanner scanconfig.Scanner
+	List    listing.Params
+	api     *API
 }
 
 // Context returns the request context (carrying request metadata for audit).
@@ -169,6 +173,14 @@ func (a *API) authenticate(c *Ctx, level Auth) error {
 		return nil
 	}
 	scheme, token, _ := strings.Cut(strings.TrimSpace(c.R.Header.Get("Authorization")), " ")
+	if level == AuthScanner {
+		if !strings.EqualFold(scheme, "scanner") {
+			return errs.New(errs.Unauthenticated, "Scanner agents authenticate with Authorization: Scanner <token>")
+		}
+		sc, err := a.app.AuthenticateAgent(c.Context(), strings.TrimSpace(token))
+		c.Scanner = sc
+		return err
+	}
 	if scheme == "" && level == AuthUser {
 		var err error
 		if scheme, token, err = a.consoleSession(c.R); err != nil {

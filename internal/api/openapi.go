@@ -57,8 +57,10 @@ func (a *API) buildOpenAPI() map[string]any {
 		"components": map[string]any{
 			"schemas": sc.defs,
 			"securitySchemes": map[string]any{
-				"apiKey":      map[string]any{"type": "apiKey", "in": "header", "name": "X-API-KEY"},
-				"session":     map[string]any{"type": "http", "scheme": "bearer", "description": "session token from POST /auth/sign_in"},
+				"apiKey":  map[string]any{"type": "apiKey", "in": "header", "name": "X-API-KEY"},
+				"session": map[string]any{"type": "http", "scheme": "bearer", "description": "session token from POST /auth/sign_in"},
+				"scannerToken": map[string]any{"type": "apiKey", "in": "header", "name": "Authorization",
+					"description": "Scanner <agent token> (shown once when an agent scanner is created); scanner agent operations take no X-API-KEY"},
 				"accessToken": map[string]any{"type": "apiKey", "in": "header", "name": "Authorization", "description": "Basic <access token> (the raw token, not base64 user:password)"},
 			},
 		},
@@ -85,6 +87,8 @@ func (a *API) operationDoc(op *Op, sc *schemas, errRef map[string]any) map[strin
 		d["security"] = []any{map[string]any{"apiKey": []string{}, "session": []string{}}, map[string]any{"apiKey": []string{}, "accessToken": []string{}}}
 	case AuthKey:
 		d["security"] = []any{map[string]any{"apiKey": []string{}}}
+	case AuthScanner:
+		d["security"] = []any{map[string]any{"scannerToken": []string{}}}
 	default:
 		d["security"] = []any{}
 	}

@@ -33,11 +33,15 @@ func TestPermissionMatrixCoversEveryRoute(t *testing.T) {
 			missing = append(missing, user.MissingEntry(route))
 			continue
 		}
-		public := auth[route] != "user"
-		if public != (req == user.Public) {
+		if (auth[route] == "scanner") != (req == user.Agent) {
+			t.Errorf("%s: matrix says %q but the route needs %s credentials; use Agent exactly for scanner agent operations", route, req, auth[route])
+			continue
+		}
+		public := auth[route] == "none" || auth[route] == "key"
+		if req != user.Agent && public != (req == user.Public) {
 			t.Errorf("%s: matrix says %q but the route needs %s credentials; use Public exactly for operations without a user", route, req, auth[route])
 		}
-		if res, act, ok := strings.Cut(req, ":"); req != user.Public && req != user.Self &&
+		if res, act, ok := strings.Cut(req, ":"); req != user.Public && req != user.Self && req != user.Agent &&
 			(!ok || res == "" || !slices.Contains([]string{user.Read, user.Write, user.Manage}, act)) {
 			t.Errorf("%s: matrix entry %q is not resource:read|write|manage, Self or Public", route, req)
 		}
@@ -86,6 +90,8 @@ func operationAuth(t *testing.T, e *apitest.Env) map[string]string {
 			for _, s := range op.Security {
 				if _, ok := s["session"]; ok {
 					auth = "user"
+				} else if _, ok := s["scannerToken"]; ok {
+					auth = "scanner"
 				} else if auth == "none" {
 					auth = "key"
 				}

@@ -41,6 +41,7 @@ func (a *API) routeTable() {
 	a.notificationRoutes()           // routes_events.go
 	a.notificationPreferenceRoutes() // routes_events.go
 	a.auditRoutes()                  // routes_events.go
+	a.agentRoutes()                  // routes_agent.go
 }
 
 // operationalRoutes registers liveness, readiness, metrics and the API documentation; no API key.

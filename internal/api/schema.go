@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"net/netip"
 	"reflect"
 	"strings"
 	"time"
@@ -23,6 +24,7 @@ func newSchemas() *schemas {
 var (
 	timeType    = reflect.TypeFor[time.Time]()
 	rawJSONType = reflect.TypeFor[json.RawMessage]()
+	addrType    = reflect.TypeFor[netip.Addr]()
 )
 
 func (s *schemas) of(t reflect.Type) map[string]any {
@@ -31,6 +33,8 @@ func (s *schemas) of(t reflect.Type) map[string]any {
 		return map[string]any{"type": "string", "format": "date-time"}
 	case rawJSONType:
 		return map[string]any{}
+	case addrType: // scanner agents send result.Host
+		return map[string]any{"type": "string", "description": "IP address"}
 	}
 	switch t.Kind() {
 	case reflect.Pointer:

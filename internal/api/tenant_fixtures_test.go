@@ -42,6 +42,7 @@ var tmFixtures = map[string]tmScope{
 // the fixture that fills it. A route whose parameter is missing here fails
 // TestTenantMatrix with the line to add.
 var tmParams = map[string]string{
+	"jobs/{id}":    "history", // scanner agent jobs are runs
 	"targets/{id}": "target", "scans/{id}": "scan", "histories/{history_id}": "history", "hosts/{host_id}": "scan_host",
 	"vulnerabilities/{vulnerability_id}": "vulnerability", "vulnerabilities/{id}": "vulnerability", "hosts/{id}": "host",
 	"reports/{id}": "report", "advanced_reports/{id}": "advanced_report", "exceptions/{id}": "exception",

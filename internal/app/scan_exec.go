@@ -43,8 +43,12 @@ const ingestBatchHosts = 256
 // results in idempotent batches, saving progress and heartbeats, and honouring
 // stop requests. A stale or superseded attempt does nothing. When ctx ends
 // (shutdown) the run is put back in the queue and ctx's error returned, so the
-// job engine retries it.
+// job engine retries it. A run whose scanner is a remote agent is not
+// executed here: it stays queued until its agent claims it (ClaimAgentJob).
 func (a *App) ExecuteRun(ctx context.Context, runID string, attempt int) error {
+	if a.runsOnAgent(ctx, runID) {
+		return nil
+	}
 	run, ok, err := a.claimRun(ctx, runID, attempt)
 	if err != nil || !ok {
 		return err

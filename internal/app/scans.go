@@ -93,8 +93,8 @@ func (a *App) resolveScan(ctx context.Context, q *store.Q, s *scan.Scan) error {
 		f.Add("scanner_id", "scanner '%s' not found", s.ScannerID)
 	} else if err != nil {
 		return err
-	} else if !runnableAppTypes[sc.AppType] {
-		f.Add("scanner_id", "scanner '%s' is a %s scanner; this version runs scans with built-in and nmap scanners", sc.Name, sc.AppType)
+	} else if !runnableAppTypes[sc.AppType] && sc.AppType != scanconfig.AppAgent { // agents run only the scans that name them
+		f.Add("scanner_id", "scanner '%s' is a %s scanner; this version runs scans with built-in, nmap and agent scanners", sc.Name, sc.AppType)
 	}
 	s.NextRunAt = nil
 	if s.ScheduleID != "" {

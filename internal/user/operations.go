@@ -10,6 +10,7 @@ import (
 const (
 	Public = "public" // no user: operational endpoints, sign-in, public branding
 	Self   = "self"   // any signed-in user, acting on their own account
+	Agent  = "agent"  // no user: a remote scanner agent with its scanner token
 )
 
 // Operations is the permission matrix: for every API operation ("METHOD
@@ -110,6 +111,10 @@ var Operations = map[string]string{
 	"GET /v2/scan_profiles":                                   "scan_profiles:read",
 	"GET /v2/scan_profiles/activated":                         "scan_profiles:read",
 	"GET /v2/scan_profiles/{id}":                              "scan_profiles:read",
+	"POST /v2/agent/jobs/claim":                               Agent,
+	"POST /v2/agent/jobs/{id}/progress":                       Agent,
+	"POST /v2/agent/jobs/{id}/results":                        Agent,
+	"POST /v2/agent/jobs/{id}/finish":                         Agent,
 	"GET /v2/scanners":                                        "scanners:read",
 	"POST /v2/scanners":                                       "scanners:write",
 	"GET /v2/scanners/activated":                              "scanners:read",
@@ -252,6 +257,8 @@ func MayCall(role, operation string) bool {
 	switch req {
 	case Public, Self:
 		return true
+	case Agent: // a scanner token, never a user
+		return false
 	}
 	resource, action, _ := strings.Cut(req, ":")
 	return Can(role, resource, action)
