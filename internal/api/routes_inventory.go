@@ -37,8 +37,8 @@ func (a *API) scannerRoutes() {
 		Summary: "List scanners"}, a.listScanners)
 	Handle(a, Op{Method: "POST", Path: "/v2/scanners", Tag: "Scanners", Status: 201,
 		Summary: "Create a scanner (agent: the token is returned once)"}, a.createScanner)
-	Handle(a, Op{Method: "GET", Path: "/v2/scanners/activated", Tag: "Scanners", List: &scanconfig.ScannerList,
-		Summary: "List activated scanners"}, a.listActiveScanners)
+	Handle(a, Op{Method: "GET", Path: "/v2/scanners/activated", Tag: "Scanners",
+		List: &scanconfig.ScannerList, Summary: "List activated scanners"}, a.listActiveScanners)
 	Handle(a, Op{Method: "GET", Path: "/v2/scanners/{id}", Tag: "Scanners",
 		Summary: "Show a scanner"}, a.getScanner)
 	Handle(a, Op{Method: "PUT", Path: "/v2/scanners/{id}", Tag: "Scanners",
