@@ -128,7 +128,7 @@ func TestConsoleSessionCookie(t *testing.T) {
 		}{
 			{"cookie and CSRF token", req{method: "GET", path: "/v2/user", key: key, cookie: tok, csrf: csrf}, 200},
 			{"cookie without CSRF token", req{method: "GET", path: "/v2/user", key: key, cookie: tok}, 401},
-			{"cookie with a wrong CSRF token", req{method: "GET", path: "/v2/user", key: key, cookie: tok, csrf: csrf[:len(csrf)-1] + "0"}, 401},
+			{"cookie with a wrong CSRF token", req{method: "GET", path: "/v2/user", key: key, cookie: tok, csrf: flipLast(csrf)}, 401},
 			{"CSRF token of another session", req{method: "GET", path: "/v2/user", key: key, cookie: tok, csrf: e.App.ConsoleCSRF("pms_other")}, 401},
 			{"the CSRF token is not a hash anyone can compute", req{method: "GET", path: "/v2/user", key: key, cookie: tok, csrf: secret.Hash(tok)}, 401},
 			{"cookie without API key", req{method: "GET", path: "/v2/user", cookie: tok, csrf: csrf}, 401},
@@ -292,4 +292,13 @@ func TestConsolePages(t *testing.T) {
 			t.Errorf("GET %s: %d", a, r.status)
 		}
 	}
+}
+
+// flipLast changes a token's last character (to another one, whatever it was).
+func flipLast(s string) string {
+	last := "0"
+	if s[len(s)-1] == '0' {
+		last = "1"
+	}
+	return s[:len(s)-1] + last
 }
