@@ -3,11 +3,10 @@ package cleartext
 import (
 	"bufio"
 	"context"
+	"github.com/perimeterhq/perimeter/internal/scanner/checks/checktest"
 	"net"
-	"net/netip"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/checks"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
@@ -16,40 +15,21 @@ import (
 // lineServer greets, then answers each command line with reply(cmd).
 func lineServer(t *testing.T, service, greeting string, reply func(cmd string) string) checks.Target {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return checktest.Serve(t, result.Service{Service: service}, func(c net.Conn) {
+		c.Write([]byte(greeting))
+		r := bufio.NewReader(c)
 		for {
-			c, err := ln.Accept()
+			line, err := r.ReadString('\n')
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				c.Write([]byte(greeting))
-				r := bufio.NewReader(c)
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					out := reply(strings.TrimSpace(line))
-					if out == "" {
-						return
-					}
-					c.Write([]byte(out))
-				}
-			}()
+			out := reply(strings.TrimSpace(line))
+			if out == "" {
+				return
+			}
+			c.Write([]byte(out))
 		}
-	}()
-	return checks.Target{
-		IP:      netip.MustParseAddr("127.0.0.1"),
-		Service: result.Service{Port: ln.Addr().(*net.TCPAddr).Port, Protocol: result.TCP, Service: service},
-	}
+	})
 }
 
 func run(t *testing.T, id string, tg checks.Target) []result.Finding {

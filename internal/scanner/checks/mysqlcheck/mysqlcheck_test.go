@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"github.com/perimeterhq/perimeter/internal/scanner/checks/checktest"
 	"io"
 	"net"
 	"net/netip"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/checks"
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/exposure"
@@ -39,28 +39,9 @@ type fakeMySQL struct {
 
 func (f *fakeMySQL) serve(t *testing.T) checks.Target {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				f.handle(&packetConn{rw: c})
-			}()
-		}
-	}()
-	return checks.Target{
-		IP:      netip.MustParseAddr("127.0.0.1"),
-		Service: result.Service{Port: ln.Addr().(*net.TCPAddr).Port, Protocol: result.TCP, Service: "mysql"},
-	}
+	return checktest.Serve(t, result.Service{Service: "mysql"}, func(c net.Conn) {
+		f.handle(&packetConn{rw: c})
+	})
 }
 
 func (f *fakeMySQL) record(user string, auth []byte) {

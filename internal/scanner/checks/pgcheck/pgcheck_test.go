@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"github.com/perimeterhq/perimeter/internal/scanner/checks/checktest"
 	"io"
 	"net"
 	"net/netip"
@@ -13,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/checks"
 	_ "github.com/perimeterhq/perimeter/internal/scanner/checks/exposure"
@@ -49,57 +49,38 @@ type fakePG struct {
 
 func (f *fakePG) serve(t *testing.T, answer func(database string) []byte) checks.Target {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				ssl := make([]byte, 8)
-				if _, err := io.ReadFull(c, ssl); err != nil {
-					return
-				}
-				c.Write([]byte{'N'})
-				var n [4]byte
-				if _, err := io.ReadFull(c, n[:]); err != nil {
-					return
-				}
-				body := make([]byte, binary.BigEndian.Uint32(n[:])-4)
-				if _, err := io.ReadFull(c, body); err != nil {
-					return
-				}
-				kv := strings.Split(string(body[4:]), "\x00")
-				db := ""
-				for i := 0; i+1 < len(kv); i += 2 {
-					if kv[i] == "database" {
-						db = kv[i+1]
-					}
-				}
-				f.mu.Lock()
-				f.databases = append(f.databases, db)
-				f.mu.Unlock()
-				c.Write(answer(db))
-				rest, _ := io.ReadAll(c)
-				if len(rest) > 0 && rest[0] == 'p' {
-					f.mu.Lock()
-					f.passwords++
-					f.mu.Unlock()
-				}
-			}()
+	return checktest.Serve(t, result.Service{Service: "postgresql"}, func(c net.Conn) {
+		ssl := make([]byte, 8)
+		if _, err := io.ReadFull(c, ssl); err != nil {
+			return
 		}
-	}()
-	return checks.Target{
-		IP:      netip.MustParseAddr("127.0.0.1"),
-		Service: result.Service{Port: ln.Addr().(*net.TCPAddr).Port, Protocol: result.TCP, Service: "postgresql"},
-	}
+		c.Write([]byte{'N'})
+		var n [4]byte
+		if _, err := io.ReadFull(c, n[:]); err != nil {
+			return
+		}
+		body := make([]byte, binary.BigEndian.Uint32(n[:])-4)
+		if _, err := io.ReadFull(c, body); err != nil {
+			return
+		}
+		kv := strings.Split(string(body[4:]), "\x00")
+		db := ""
+		for i := 0; i+1 < len(kv); i += 2 {
+			if kv[i] == "database" {
+				db = kv[i+1]
+			}
+		}
+		f.mu.Lock()
+		f.databases = append(f.databases, db)
+		f.mu.Unlock()
+		c.Write(answer(db))
+		rest, _ := io.ReadAll(c)
+		if len(rest) > 0 && rest[0] == 'p' {
+			f.mu.Lock()
+			f.passwords++
+			f.mu.Unlock()
+		}
+	})
 }
 
 func run(t *testing.T, tg checks.Target) ([]result.Finding, error) {

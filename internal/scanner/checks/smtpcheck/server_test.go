@@ -9,9 +9,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
+	"github.com/perimeterhq/perimeter/internal/scanner/checks/checktest"
 	"math/big"
 	"net"
-	"net/netip"
 	"strings"
 	"sync"
 	"testing"
@@ -52,25 +52,9 @@ func (m *mailServer) start(t *testing.T, service string) checks.Target {
 	if m.domain == "" {
 		m.domain = "example.com"
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
 	cfg := &tls.Config{Certificates: []tls.Certificate{testCert(t)}}
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go m.serve(c, cfg)
-		}
-	}()
-	return checks.Target{
-		IP:      netip.MustParseAddr("127.0.0.1"),
-		Service: result.Service{Port: ln.Addr().(*net.TCPAddr).Port, Protocol: result.TCP, State: result.PortOpen, Service: service, TLS: m.implicit},
-	}
+	return checktest.Serve(t, result.Service{State: result.PortOpen, Service: service, TLS: m.implicit},
+		func(c net.Conn) { m.serve(c, cfg) })
 }
 
 func (m *mailServer) commands() []string {

@@ -5,8 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
+	"github.com/perimeterhq/perimeter/internal/scanner/checks/checktest"
 	"net"
-	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -47,35 +47,18 @@ func realSSH(t *testing.T, cfg *ssh.ServerConfig) (checks.Target, *atomic.Int32)
 			return cb(c, ch)
 		}
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				sc, chans, reqs, err := ssh.NewServerConn(c, cfg)
-				if err != nil {
-					return
-				}
-				defer sc.Close()
-				go ssh.DiscardRequests(reqs)
-				for ch := range chans {
-					ch.Reject(ssh.Prohibited, "test server")
-				}
-			}()
+	tg := checktest.Serve(t, result.Service{Service: "ssh"}, func(c net.Conn) {
+		sc, chans, reqs, err := ssh.NewServerConn(c, cfg)
+		if err != nil {
+			return
 		}
-	}()
-	return checks.Target{
-		IP:      netip.MustParseAddr("127.0.0.1"),
-		Service: result.Service{Port: ln.Addr().(*net.TCPAddr).Port, Protocol: result.TCP, Service: "ssh"},
-	}, &secrets
+		defer sc.Close()
+		go ssh.DiscardRequests(reqs)
+		for ch := range chans {
+			ch.Reject(ssh.Prohibited, "test server")
+		}
+	})
+	return tg, &secrets
 }
 
 var errDenied = errors.New("denied")

@@ -6,12 +6,12 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"github.com/perimeterhq/perimeter/internal/scanner/checks/checktest"
 	"net"
 	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/checks"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
@@ -55,36 +55,17 @@ func packet(payload []byte) []byte {
 // a KEXINIT, after reading the client's identification.
 func fakeSSH(t *testing.T, preamble, banner string, a *algs) checks.Target {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				c.Write([]byte(preamble + banner + "\r\n"))
-				line, err := bufio.NewReader(c).ReadString('\n')
-				if err != nil || !strings.HasPrefix(line, "SSH-2.0-") {
-					return
-				}
-				if a != nil {
-					c.Write(packet(kexInitPayload(*a)))
-				}
-				c.Read(make([]byte, 1))
-			}()
+	return checktest.Serve(t, result.Service{Service: "ssh"}, func(c net.Conn) {
+		c.Write([]byte(preamble + banner + "\r\n"))
+		line, err := bufio.NewReader(c).ReadString('\n')
+		if err != nil || !strings.HasPrefix(line, "SSH-2.0-") {
+			return
 		}
-	}()
-	return checks.Target{
-		IP:      netip.MustParseAddr("127.0.0.1"),
-		Service: result.Service{Port: ln.Addr().(*net.TCPAddr).Port, Protocol: result.TCP, Service: "ssh"},
-	}
+		if a != nil {
+			c.Write(packet(kexInitPayload(*a)))
+		}
+		c.Read(make([]byte, 1))
+	})
 }
 
 func run(t *testing.T, id string, tg checks.Target) []result.Finding {
