@@ -75,18 +75,15 @@ func (a *App) ImportResults(ctx context.Context, act *Actor, scanID string, form
 	out.Report = rep
 
 	now := a.now()
+	ports := importPorts(hosts)
 	ref := store.RunRef{OrganizationID: act.Org.ID, ScanID: s.ID, TargetID: target.ID, Product: s.Product}
 	run := scan.Run{ID: newID(), OrganizationID: act.Org.ID, ScanID: s.ID, TargetID: target.ID, Status: scan.StatusRunning,
-		Trigger: TriggerImport, Attempt: 1, Hosts: target.Hosts, ExcludeHosts: target.ExcludeHosts, Ports: importPorts(hosts),
+		Trigger: TriggerImport, Attempt: 1, Hosts: target.Hosts, ExcludeHosts: target.ExcludeHosts, Ports: ports.String(),
 		EngineProfile: "import:" + string(f), QueuedAt: now, StartedAt: &now, CreatedBy: act.User.ID,
 		Log: []scan.LogEntry{{Time: now, Level: "info", Message: fmt.Sprintf("imported from %s (%s): %d hosts, %d services, %d findings",
 			rep.Scanner, f, rep.Hosts, rep.Services, rep.Findings)}}}
 	ref.ID = run.ID
-	st := &runState{run: run, ref: ref, progress: 100}
-	if st.ports, err = portspec.Parse(run.Ports); err == nil {
-		st.run.Ports = st.ports.String() // ranges merged
-		run.Ports = st.run.Ports
-	}
+	st := &runState{run: run, ref: ref, ports: ports, progress: 100}
 	err = a.store.Tx(ctx, func(q *store.Q) error {
 		if err := q.LockOrganization(ctx, act.Org.ID); err != nil {
 			return err
@@ -220,33 +217,17 @@ func readImport(f importer.Format, r io.Reader, set *hostspec.Set) ([]result.Hos
 }
 
 // importPorts is the port list of an imported run: the ports the report
-// shows open, as a port specification.
-func importPorts(hosts []result.Host) string {
-	var tcp, udp []int
+// shows open, merged into ranges.
+func importPorts(hosts []result.Host) portspec.List {
+	var open portspec.List
 	for _, h := range hosts {
 		for _, p := range h.Ports {
+			proto := portspec.TCP
 			if p.Protocol == result.UDP {
-				udp = append(udp, p.Port)
-			} else {
-				tcp = append(tcp, p.Port)
+				proto = portspec.UDP
 			}
+			open = append(open, portspec.Range{Protocol: proto, Start: p.Port, End: p.Port})
 		}
 	}
-	var parts []string
-	for _, l := range []struct {
-		proto string
-		ports []int
-	}{{"T:", tcp}, {"U:", udp}} {
-		slices.Sort(l.ports)
-		l.ports = slices.Compact(l.ports)
-		if len(l.ports) == 0 {
-			continue
-		}
-		nums := make([]string, len(l.ports))
-		for i, p := range l.ports {
-			nums[i] = fmt.Sprint(p)
-		}
-		parts = append(parts, l.proto+strings.Join(nums, ","))
-	}
-	return strings.Join(parts, ",")
+	return portspec.List(nil).Union(open)
 }

@@ -100,8 +100,6 @@ func sortHost(h *result.Host) {
 	h.Findings = slices.CompactFunc(h.Findings, func(a, b result.Finding) bool { return a.Key() == b.Key() })
 }
 
-func contains(list []string, s string) bool { return slices.Contains(list, s) }
-
 func nonEmpty(s, otherwise string) string {
 	if strings.TrimSpace(s) == "" {
 		return otherwise

@@ -152,7 +152,7 @@ func (g *gvmReader) result(se xml.StartElement) error {
 	if err != nil {
 		return fail("%v", err)
 	}
-	if n := clip(r.Host.Hostname); n != "" && !contains(h.Hostnames, n) {
+	if n := clip(r.Host.Hostname); n != "" && !slices.Contains(h.Hostnames, n) {
 		h.Hostnames = append(h.Hostnames, n)
 	}
 	sev, err := strconv.ParseFloat(strings.TrimSpace(r.Severity), 64)
@@ -239,7 +239,7 @@ func (g *gvmReader) hostDetails(se xml.StartElement) error {
 	for _, d := range hd.Details {
 		switch d.Name {
 		case "hostname", "DNS-via-TargetDefinition":
-			if n := clip(d.Value); n != "" && !contains(h.Hostnames, n) {
+			if n := clip(d.Value); n != "" && !slices.Contains(h.Hostnames, n) {
 				h.Hostnames = append(h.Hostnames, n)
 			}
 		case "best_os_txt":

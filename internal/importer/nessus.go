@@ -3,6 +3,7 @@ package importer
 import (
 	"encoding/xml"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,7 +99,7 @@ func (h nessusHost) result() (host result.Host, start, end time.Time, err error)
 	}
 	host = result.Host{IP: ip, Status: result.HostUp, OS: clip(props["operating-system"])}
 	for _, n := range []string{props["host-fqdn"], props["netbios-name"], h.Name} {
-		if n = clip(n); n != "" && n != ip.String() && !contains(host.Hostnames, n) {
+		if n = clip(n); n != "" && n != ip.String() && !slices.Contains(host.Hostnames, n) {
 			host.Hostnames = append(host.Hostnames, n)
 		}
 	}

@@ -4,8 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -166,11 +166,11 @@ func (h nmapHost) result() (result.Host, error) {
 		if a.Type != "ipv4" && a.Type != "ipv6" {
 			continue // MAC addresses
 		}
-		ip, err := netip.ParseAddr(strings.TrimSpace(a.Addr))
-		if err != nil {
+		ip, ok := parseIP(a.Addr)
+		if !ok {
 			return host, fmt.Errorf("address %q is not an IP address", clip(a.Addr))
 		}
-		host.IP = ip.Unmap()
+		host.IP = ip
 		break
 	}
 	if !host.IP.IsValid() {
@@ -185,7 +185,7 @@ func (h nmapHost) result() (result.Host, error) {
 		host.RTT = time.Duration(h.Times.SRTT) * time.Microsecond
 	}
 	for _, n := range h.Hostnames {
-		if n := clip(n.Name); n != "" && !contains(host.Hostnames, n) {
+		if n := clip(n.Name); n != "" && !slices.Contains(host.Hostnames, n) {
 			host.Hostnames = append(host.Hostnames, n)
 		}
 	}
@@ -243,7 +243,7 @@ func (p nmapPort) result() (result.Service, []result.Finding, error) {
 		svc.TLS = true
 	}
 	for _, c := range p.Service.CPE {
-		if c := nmapCPE(c); c != "" && !contains(svc.CPE, c) {
+		if c := nmapCPE(c); c != "" && !slices.Contains(svc.CPE, c) {
 			svc.CPE = append(svc.CPE, c)
 		}
 	}

@@ -131,7 +131,7 @@ func Run(ctx context.Context, path string, opts scanner.Options, events chan<- r
 	}
 	phases := &progress{}
 	_, readErr := importer.ReadNmap(bufio.NewReaderSize(stdout, 64<<10), func(h result.Host) error {
-		if h.Status != result.HostUp || !allowed(set, excl, h.IP) {
+		if h.Status != result.HostUp || !allowed(set, h.IP) {
 			return nil // nmap resolved a name to an excluded address: drop what it saw
 		}
 		select {
@@ -246,10 +246,12 @@ func excludeLines(excl *hostspec.Set) []string {
 	return out
 }
 
-// allowed reports whether an address nmap reports may be kept: in the target
-// (or a host name's resolution, which nmap did) and not excluded.
-func allowed(set, excl *hostspec.Set, ip netip.Addr) bool {
-	if excl.Contains(ip) || set.Excludes(ip) {
+// allowed reports whether an address nmap reports may be kept: not excluded,
+// and in the target — or, when the target names hosts, possibly one of their
+// addresses (nmap resolved them; which name gave which address it does not
+// say).
+func allowed(set *hostspec.Set, ip netip.Addr) bool {
+	if set.Excludes(ip) {
 		return false
 	}
 	return set.Contains(ip) || len(set.Hostnames()) > 0
