@@ -292,3 +292,21 @@ func checkErrorBody(t *testing.T, r *Resp) {
 		t.Errorf("error body request_id %v vs header %q", m["request_id"], r.Header.Get("X-Request-ID"))
 	}
 }
+
+// NewNode starts another API node on e's database: a new App and server
+// sharing only the store, as a second `serve` process would (its in-memory
+// caches start empty).
+func (e *Env) NewNode() *Env {
+	e.T.Helper()
+	n := *e
+	n.App = app.New(e.Store, app.Config{Version: "test"}, nil)
+	n.API = api.New(n.App, api.Options{Version: "test", Ready: e.Store.Ping})
+	srv := httptest.NewServer(n.API)
+	e.T.Cleanup(srv.Close)
+	n.URL = srv.URL
+	n.Anon, n.NoKey, n.Admin = e.Anon.On(&n), e.NoKey.On(&n), e.Admin.On(&n)
+	return &n
+}
+
+// On returns a copy of c that sends its requests to node.
+func (c *Client) On(node *Env) *Client { cc := *c; cc.env = node; return &cc }

@@ -134,9 +134,7 @@ func (a *App) MostVulnerableHosts(ctx context.Context, act *Actor, limit int) (h
 	}
 	limit = RiskyHostsLimit.Clamp(limit)
 	q := a.store.R()
-	ranked, asOf, err := cached(ctx, a, act.Org.ID, "hosts:"+strconv.Itoa(limit), "", true, func(ctx context.Context) ([]store.HostRisk, error) {
-		return q.MostVulnerableHosts(ctx, act.Org.ID, limit)
-	})
+	ranked, asOf, err := a.riskyHosts(ctx, act.Org.ID, limit)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
@@ -157,4 +155,11 @@ func (a *App) MostVulnerableHosts(ctx context.Context, act *Actor, limit int) (h
 		out = append(out, HostRisk{HostSummary: HostSummary{Host: h, Open: r.Counts}, Risk: r.Risk})
 	}
 	return out, asOf, nil
+}
+
+// riskyHosts ranks an organization's hosts by weighted open findings (cached).
+func (a *App) riskyHosts(ctx context.Context, orgID string, limit int) ([]store.HostRisk, time.Time, error) {
+	return cached(ctx, a, orgID, "hosts:"+strconv.Itoa(limit), "", true, func(ctx context.Context) ([]store.HostRisk, error) {
+		return a.store.R().MostVulnerableHosts(ctx, orgID, limit)
+	})
 }

@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
+
+	"github.com/perimeterhq/perimeter/internal/store"
 )
 
 // resultCacheTTL bounds how long an aggregate is reused even when the results
@@ -54,19 +57,48 @@ func (a *App) resultCache() *resultCache { return &a.results }
 // computed for the same results version and stamp (the inputs that are not
 // part of the key) within resultCacheTTL, and when it was computed. With
 // staleOK, an out-of-date value whose computation was slow is returned while
-// it is recomputed in the background (see slowAggregate).
+// it is recomputed in the background (see slowAggregate); such slow values are
+// also stored (store.SaveAggregate), so a node that has not computed one yet,
+// after a restart or on another node, starts from the stored value instead of
+// a cold computation. Under recomputeNow the value is computed at once.
 func cached[T any](ctx context.Context, a *App, orgID, key, stamp string, staleOK bool, compute func(context.Context) (T, error)) (T, time.Time, error) {
 	var zero T
 	rv, err := a.store.R().ResultsVersion(ctx, orgID)
 	if err != nil {
 		return zero, time.Time{}, err
 	}
-	version := rv + "\x00" + stamp
+	version := rv + "|" + stamp
 	c := a.resultCache()
 	full := orgID + "\x00" + key
-	now := a.now()
+	save := func(*cacheEntry) {}
+	if staleOK {
+		save = func(e *cacheEntry) { saveAggregate[T](a, orgID, key, e) }
+	}
+	if ctx.Value(recomputeKey{}) != nil {
+		e := &cacheEntry{version: version, at: a.now(), done: make(chan struct{})}
+		run(c, full, e, ctx, compute, save)
+		c.mu.Lock()
+		if e.err == nil {
+			c.entries[full] = e
+		}
+		c.mu.Unlock()
+		if e.err != nil {
+			return zero, time.Time{}, e.err
+		}
+		return e.val.(T), e.at, nil
+	}
 	c.mu.Lock()
 	e, ok := c.entries[full]
+	if !ok && staleOK {
+		c.mu.Unlock()
+		stored := loadAggregate[T](ctx, a, orgID, key)
+		c.mu.Lock()
+		if e, ok = c.entries[full]; !ok && stored != nil {
+			e, ok = stored, true
+			c.entries[full] = e
+		}
+	}
+	now := a.now()
 	current := ok && e.version == version && now.Sub(e.at) < resultCacheTTL && !now.Before(e.at)
 	switch {
 	case current:
@@ -74,7 +106,7 @@ func cached[T any](ctx context.Context, a *App, orgID, key, stamp string, staleO
 	case ok && staleOK && e.finished() && e.err == nil && e.took >= slowAggregate:
 		if !e.refreshing {
 			e.refreshing = true
-			go refresh(a, c, full, e, &cacheEntry{version: version, at: now, done: make(chan struct{})}, compute)
+			go refresh(a, c, full, e, &cacheEntry{version: version, at: now, done: make(chan struct{})}, compute, save)
 		}
 		c.mu.Unlock()
 		return e.val.(T), e.at, nil
@@ -85,7 +117,7 @@ func cached[T any](ctx context.Context, a *App, orgID, key, stamp string, staleO
 		e = &cacheEntry{version: version, at: now, done: make(chan struct{})}
 		c.entries[full] = e
 		c.mu.Unlock()
-		run(c, full, e, context.WithoutCancel(ctx), compute)
+		run(c, full, e, context.WithoutCancel(ctx), compute, save)
 	}
 	select {
 	case <-e.done:
@@ -98,8 +130,13 @@ func cached[T any](ctx context.Context, a *App, orgID, key, stamp string, staleO
 	return e.val.(T), e.at, nil
 }
 
-// run computes an entry; a failed one is dropped so the next call retries.
-func run[T any](c *resultCache, key string, e *cacheEntry, ctx context.Context, compute func(context.Context) (T, error)) {
+// recomputeKey marks a context whose cached calls compute afresh and wait
+// (WarmAggregates).
+type recomputeKey struct{}
+
+// run computes an entry; a failed one is dropped so the next call retries, a
+// slow one is saved.
+func run[T any](c *resultCache, key string, e *cacheEntry, ctx context.Context, compute func(context.Context) (T, error), save func(*cacheEntry)) {
 	start := time.Now()
 	e.val, e.err = compute(ctx)
 	e.took = time.Since(start)
@@ -109,18 +146,23 @@ func run[T any](c *resultCache, key string, e *cacheEntry, ctx context.Context, 
 			delete(c.entries, key)
 		}
 		c.mu.Unlock()
+	} else if e.took >= slowAggregate {
+		save(e)
 	}
 	close(e.done)
 }
 
 // refresh recomputes a stale entry in the background and swaps the new value
 // in; on failure the stale value stays and a later call tries again.
-func refresh[T any](a *App, c *resultCache, key string, stale, next *cacheEntry, compute func(context.Context) (T, error)) {
+func refresh[T any](a *App, c *resultCache, key string, stale, next *cacheEntry, compute func(context.Context) (T, error), save func(*cacheEntry)) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	start := time.Now()
 	next.val, next.err = compute(ctx)
 	next.took = time.Since(start)
+	if next.err == nil && next.took >= slowAggregate {
+		save(next)
+	}
 	close(next.done)
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -131,6 +173,39 @@ func refresh[T any](a *App, c *resultCache, key string, stale, next *cacheEntry,
 	}
 	if c.entries[key] == stale {
 		c.entries[key] = next
+	}
+}
+
+// loadAggregate is the stored value of an aggregate as a computed entry, nil
+// when none is stored or it cannot be read (then it is computed as if cold).
+func loadAggregate[T any](ctx context.Context, a *App, orgID, key string) *cacheEntry {
+	s, ok, err := a.store.R().LoadAggregate(ctx, orgID, key)
+	if err != nil || !ok {
+		return nil
+	}
+	var v T
+	if err := json.Unmarshal(s.Value, &v); err != nil {
+		a.log.Warn("a stored aggregate does not decode; computing it again", "key", key, "err", err)
+		return nil
+	}
+	e := &cacheEntry{version: s.Version, at: s.ComputedAt, took: s.Took, val: v, done: make(chan struct{})}
+	close(e.done)
+	return e
+}
+
+// saveAggregate stores a computed entry's value. A failure costs only a
+// later cold computation, so it is logged, not returned.
+func saveAggregate[T any](a *App, orgID, key string, e *cacheEntry) {
+	b, err := json.Marshal(e.val.(T))
+	if err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err = a.store.Tx(ctx, func(q *store.Q) error {
+			return q.SaveAggregate(ctx, orgID, key, store.StoredAggregate{Version: e.version, ComputedAt: e.at, Took: e.took, Value: b})
+		})
+	}
+	if err != nil {
+		a.log.Warn("storing an aggregate failed", "key", key, "err", err)
 	}
 }
 

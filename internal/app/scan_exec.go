@@ -382,6 +382,11 @@ func (a *App) finishInTx(ctx context.Context, q *store.Q, st *runState, status, 
 	if err := q.SetScanRunState(ctx, run.OrganizationID, run.ScanID, run.ID, status, run.Progress, now); err != nil {
 		return err
 	}
+	if status == scan.StatusCompleted || status == scan.StatusStopped {
+		if err := warmAggregatesLater(ctx, q, run.OrganizationID); err != nil {
+			return err
+		}
+	}
 	if err := a.emitRunEvent(ctx, q, run, ""); err != nil {
 		return err
 	}

@@ -104,19 +104,12 @@ func (a *App) GetVulnerabilityTotals(ctx context.Context, act *Actor, period str
 		return t, &errs.Error{Code: errs.Malformed, Message: "Invalid query parameter period",
 			Fields: map[string][]string{"period": {"'" + period + "' must look like 30d, 12h, 3M or 1y (units s m h d M y q)"}}}
 	}
-	type totals struct {
-		from   time.Time
-		counts []store.FindingCount
-	}
-	got, asOf, err := cached(ctx, a, act.Org.ID, "totals:"+period, strconv.FormatInt(from.UnixMicro(), 10), true, func(ctx context.Context) (totals, error) {
-		counts, err := a.store.R().FindingTotals(ctx, act.Org.ID, from)
-		return totals{from, counts}, err
-	})
+	got, asOf, err := a.totals(ctx, act.Org.ID, period, from)
 	if err != nil {
 		return t, err
 	}
-	counts := got.counts
-	t.Period, t.PeriodStart, t.ByStatus, t.AsOf = period, got.from, map[string]int{}, asOf
+	counts := got.Counts
+	t.Period, t.PeriodStart, t.ByStatus, t.AsOf = period, got.From, map[string]int{}, asOf
 	for _, s := range scan.FindingStatuses {
 		t.ByStatus[s] = 0
 	}
@@ -128,6 +121,23 @@ func (a *App) GetVulnerabilityTotals(ctx context.Context, act *Actor, period str
 		t.OpenThen.AddN(c.Severity, c.OpenThen)
 	}
 	return t, nil
+}
+
+// findingTotals is what the totals widget counts: since From (see
+// store.FindingTotals). Exported fields: it is stored as JSON (cached).
+type findingTotals struct {
+	From   time.Time
+	Counts []store.FindingCount
+}
+
+// totals counts an organization's findings for the totals widget (cached).
+func (a *App) totals(ctx context.Context, orgID, period string, from time.Time) (findingTotals, time.Time, error) {
+	stamp := strconv.FormatInt(from.UnixMicro(), 10)
+	return cached(ctx, a, orgID, "totals:"+period, stamp, true,
+		func(ctx context.Context) (findingTotals, error) {
+			counts, err := a.store.R().FindingTotals(ctx, orgID, from)
+			return findingTotals{from, counts}, err
+		})
 }
 
 // WidgetLimit is how many rows a widget lists when the caller does not say,
@@ -161,9 +171,13 @@ func (a *App) TopVulnerabilities(ctx context.Context, act *Actor, limit int) (to
 	if err := act.can("vulnerabilities", "read"); err != nil {
 		return nil, time.Time{}, err
 	}
-	limit = TopLimit.Clamp(limit)
-	return cached(ctx, a, act.Org.ID, "top:"+strconv.Itoa(limit), "", true, func(ctx context.Context) ([]scan.TopFinding, error) {
-		return a.store.R().TopFindings(ctx, act.Org.ID, limit)
+	return a.top(ctx, act.Org.ID, TopLimit.Clamp(limit))
+}
+
+// top ranks an organization's open findings by check (cached).
+func (a *App) top(ctx context.Context, orgID string, limit int) ([]scan.TopFinding, time.Time, error) {
+	return cached(ctx, a, orgID, "top:"+strconv.Itoa(limit), "", true, func(ctx context.Context) ([]scan.TopFinding, error) {
+		return a.store.R().TopFindings(ctx, orgID, limit)
 	})
 }
 
@@ -218,32 +232,15 @@ func (a *App) GetPCICompliance(ctx context.Context, act *Actor, product string, 
 			out.Scans = append(out.Scans, PCIScanVerdict{PCIScanRun: r})
 		}
 	}
-	type failures struct {
-		perRun map[string]int
-		list   []scan.Finding
-		count  int
-	}
-	// The runs are part of the key: a scan's new run is never judged by a
-	// value computed before it.
-	key := "pci:" + strconv.Itoa(limit) + ":" + strings.Join(slices.Sorted(slices.Values(ids)), ",")
-	fl, asOf, err := cached(ctx, a, act.Org.ID, key, "", true, func(ctx context.Context) (failures, error) {
-		var f failures
-		var err error
-		q := a.store.R()
-		if f.perRun, err = q.PCIFailures(ctx, act.Org.ID, ids); err != nil {
-			return f, err
-		}
-		f.list, f.count, err = q.PCIFailingFindings(ctx, act.Org.ID, ids, limit)
-		return f, err
-	})
+	fl, asOf, err := a.pciFailures(ctx, act.Org.ID, ids, limit)
 	if err != nil {
 		return out, err
 	}
-	out.Failing, out.FailingCount, out.AsOf = fl.list, fl.count, asOf
+	out.Failing, out.FailingCount, out.AsOf = fl.List, fl.Count, asOf
 	byTarget := map[string]int{}
 	for i := range out.Scans {
 		s := &out.Scans[i]
-		s.Failing = fl.perRun[s.RunID]
+		s.Failing = fl.PerRun[s.RunID]
 		s.Compliant = s.Failing == 0
 		out.Compliant = out.Compliant && s.Compliant
 		ti, ok := byTarget[s.TargetID]
@@ -261,4 +258,31 @@ func (a *App) GetPCICompliance(ctx context.Context, act *Actor, product string, 
 		return strings.Compare(x.TargetName+"\x00"+x.TargetID, y.TargetName+"\x00"+y.TargetID)
 	})
 	return out, nil
+}
+
+// pciFailing is what the PCI widget counts over runs: failing findings per
+// run, and the distinct ones (highest CVSS first, at most a limit) with their
+// number. Exported fields: it is stored as JSON (cached).
+type pciFailing struct {
+	PerRun map[string]int
+	List   []scan.Finding
+	Count  int
+}
+
+// pciFailures counts the findings the runs of an organization saw that fail
+// PCI now (cached).
+func (a *App) pciFailures(ctx context.Context, orgID string, runIDs []string, limit int) (pciFailing, time.Time, error) {
+	// The runs are part of the key: a scan's new run is never judged by a
+	// value computed before it.
+	key := "pci:" + strconv.Itoa(limit) + ":" + strings.Join(slices.Sorted(slices.Values(runIDs)), ",")
+	return cached(ctx, a, orgID, key, "", true, func(ctx context.Context) (pciFailing, error) {
+		var f pciFailing
+		var err error
+		q := a.store.R()
+		if f.PerRun, err = q.PCIFailures(ctx, orgID, runIDs); err != nil {
+			return f, err
+		}
+		f.List, f.Count, err = q.PCIFailingFindings(ctx, orgID, runIDs, limit)
+		return f, err
+	})
 }

@@ -75,6 +75,7 @@ func Start(ctx context.Context, s *store.Store, a *app.App, opt Options) (*Runne
 	river.AddWorker(workers, &scheduleWorker{app: a})
 	river.AddWorker(workers, &expireExceptionsWorker{app: a})
 	river.AddWorker(workers, &reportWorker{app: a})
+	river.AddWorker(workers, &warmWorker{app: a})
 	addHookWorkers(workers, a)
 	periodic := func(every time.Duration, id string, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every),
