@@ -85,7 +85,7 @@ func TestMultiNodeScheduleOnce(t *testing.T) {
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
-		startChild(t, dbURL, addrA) // the killed node comes back
+		startChild(t, dbURL, addrA)  // the killed node comes back
 		time.Sleep(17 * time.Second) // both tick at least once more
 		_, hs := call(t, "GET", baseB+"/v2/scans/"+scanID+"/histories", k, authB, nil)
 		runs, _ := hs["histories"].([]any)
