@@ -36,6 +36,8 @@ type ImportSummaryView struct {
 	Hosts    int    `json:"hosts" doc:"hosts up imported"`
 	Services int    `json:"services"`
 	Findings int    `json:"findings"`
+	KEV      int    `json:"kev" doc:"findings the server's CVE feed marks as in CISA KEV"`
+	EPSS     int    `json:"epss" doc:"findings the server's CVE feed gives an EPSS score (0 without a feed)"`
 }
 
 type scanImportResponse struct {
@@ -58,7 +60,8 @@ func (a *API) importScanResults(c *Ctx, _ *NoBody) (*scanImportResponse, error) 
 		return nil, err
 	}
 	return &scanImportResponse{History: historyView(res.Run), Import: ImportSummaryView{Format: string(res.Report.Format),
-		Scanner: res.Report.Scanner, Hosts: res.Report.Hosts, Services: res.Report.Services, Findings: res.Report.Findings}}, nil
+		Scanner: res.Report.Scanner, Hosts: res.Report.Hosts, Services: res.Report.Services, Findings: res.Report.Findings,
+		KEV: res.KEV, EPSS: res.EPSS}}, nil
 }
 
 // uploadedReport returns the report of an import request, streamed: the body

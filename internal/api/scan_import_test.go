@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/apitest"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
@@ -135,4 +136,46 @@ func TestScanImport(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestScanImportEnrichesFromFeed: CVEs named by an imported report are
+// marked from the server's feed — in CISA KEV (also a CVE the feed's NVD part
+// lacks) and the EPSS score — and the run's log says how many.
+func TestScanImportEnrichesFromFeed(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		e := apitest.NewWithConfig(t, engine, app.Config{FeedDir: "../scanner/cve/testdata/feed"})
+		org := e.NewOrg(e.Admin, map[string]any{"name": "Feed Co"})
+		admin := e.NewUser(e.Admin, org, "admin")
+		sc := newScan(t, admin, org, "Imported", "192.0.2.0/28")
+		vuln := func(id string, cvss float64) string {
+			return fmt.Sprintf(`<table><elem key="cvss">%v</elem><elem key="id">%s</elem><elem key="type">cve</elem></table>`, cvss, id)
+		}
+		report := `<?xml version="1.0"?><nmaprun scanner="nmap" version="7.93" start="1733500000">
+<host><status state="up" reason="syn-ack"/><address addr="192.0.2.9" addrtype="ipv4"/>
+<ports><port protocol="tcp" portid="8080"><state state="open"/><service name="http" product="Example" version="1.0"/>
+<script id="vulners" output="..."><table key="cpe:/a:example:app:1.0">` + vuln("CVE-2099-1001", 9.8) + vuln("CVE-2099-9999", 7.5) +
+			vuln("CVE-2099-1002", 5.0) + vuln("CVE-2099-4242", 6.1) + `</table></script>
+</port></ports></host><runstats><finished time="1733500100"/></runstats></nmaprun>`
+		r := rawRequest(t, e, admin, "POST", "/v2/scans/"+sc.id+"/import", "application/xml", strings.NewReader(report))
+		if r.Status != 201 {
+			t.Fatalf("import: %s", r)
+		}
+		if r.Get("import.kev") != 2.0 || r.Get("import.epss") != 2.0 {
+			t.Errorf("the answer must say what the feed added: %s", r)
+		}
+		vulns := admin.Do("GET", "/v2/vulnerabilities?q[host]=192.0.2.9&per_page=10", nil)
+		got := map[string]string{}
+		for _, v := range vulns.Get("vulnerabilities").([]any) {
+			m := v.(map[string]any)
+			cves := fmt.Sprint(m["cves"])
+			got[cves] = fmt.Sprintf("kev=%v epss=%v", m["kev"], m["epss"])
+		}
+		want := map[string]string{"[CVE-2099-1001]": "kev=true epss=0.975", "[CVE-2099-9999]": "kev=true epss=0",
+			"[CVE-2099-1002]": "kev=false epss=0.00043", "[CVE-2099-4242]": "kev=false epss=0"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("enrichment:\n got %v\nwant %v\n%s", got, want, vulns)
+		}
+	})
 }

@@ -27,8 +27,9 @@ const MaxImportHosts = 1 << 16
 
 // ScanImport is what an import of results made.
 type ScanImport struct {
-	Run    scan.Run
-	Report importer.Report
+	Run       scan.Run
+	Report    importer.Report
+	KEV, EPSS int // findings the CVE feed marked (enrichImported)
 }
 
 // importFixPrefix is the check-id namespace whose findings an import of a
@@ -73,6 +74,11 @@ func (a *App) ImportResults(ctx context.Context, act *Actor, scanID string, form
 		return out, err
 	}
 	out.Report = rep
+	enriched := ""
+	if db, ok := a.cveMatcher().(exploitationLookup); ok {
+		out.KEV, out.EPSS = enrichImported(hosts, db)
+		enriched = fmt.Sprintf("; from the CVE feed: %d findings in CISA KEV, %d with an EPSS score", out.KEV, out.EPSS)
+	}
 
 	now := a.now()
 	ports := importPorts(hosts)
@@ -80,8 +86,8 @@ func (a *App) ImportResults(ctx context.Context, act *Actor, scanID string, form
 	run := scan.Run{ID: newID(), OrganizationID: act.Org.ID, ScanID: s.ID, TargetID: target.ID, Status: scan.StatusRunning,
 		Trigger: TriggerImport, Attempt: 1, Hosts: target.Hosts, ExcludeHosts: target.ExcludeHosts, Ports: ports.String(),
 		EngineProfile: "import:" + string(f), QueuedAt: now, StartedAt: &now, CreatedBy: act.User.ID,
-		Log: []scan.LogEntry{{Time: now, Level: "info", Message: fmt.Sprintf("imported from %s (%s): %d hosts, %d services, %d findings",
-			rep.Scanner, f, rep.Hosts, rep.Services, rep.Findings)}}}
+		Log: []scan.LogEntry{{Time: now, Level: "info", Message: fmt.Sprintf("imported from %s (%s): %d hosts, %d services, %d findings%s",
+			rep.Scanner, f, rep.Hosts, rep.Services, rep.Findings, enriched)}}}
 	ref.ID = run.ID
 	st := &runState{run: run, ref: ref, ports: ports, progress: 100}
 	err = a.store.Tx(ctx, func(q *store.Q) error {

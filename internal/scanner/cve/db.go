@@ -138,6 +138,16 @@ func (db *DB) Lookup(id string) (CVE, bool) {
 	return c, true
 }
 
+// Exploitation returns a CVE's KEV entry and EPSS score (nil for what it has
+// not), whether or not the NVD part of the feed holds the CVE: imported
+// reports name CVEs this feed's NVD copy may lack or reject.
+func (db *DB) Exploitation(id string) (*KEVEntry, *EPSSScore) {
+	if db == nil {
+		return nil, nil
+	}
+	return db.joined(id)
+}
+
 func (db *DB) joined(id string) (*KEVEntry, *EPSSScore) {
 	var k *KEVEntry
 	var e *EPSSScore
