@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/apitest"
+	"github.com/perimeterhq/perimeter/internal/app"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
 
