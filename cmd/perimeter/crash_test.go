@@ -88,22 +88,7 @@ func TestKillDuringScan(t *testing.T) {
 		k := key[1]
 		auth := signIn(t, base, k, "crash@example.test", "crash-test-password")
 		slow := apitest.SilentListener(t, "127.0.0.2")
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		go func() { // a fast host: answers with a banner and closes
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				fmt.Fprint(c, "220 ftp.example.test FTP server ready\r\n")
-				c.Close()
-			}
-		}()
-		fast := ln.Addr().(*net.TCPAddr).Port
+		fast := apitest.BannerListener(t) // a fast host: answers with a banner and closes
 		st, pl := call(t, "POST", base+"/v2/port_lists", k, auth, map[string]any{"name": "crash", "ports": fmt.Sprintf("T:%d,%d", fast, slow)})
 		if st != 201 {
 			t.Fatalf("port list: %d %v", st, pl)

@@ -2,11 +2,11 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"testing"
 	"time"
 
+	"github.com/perimeterhq/perimeter/internal/apitest"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
 
@@ -33,22 +33,7 @@ func TestMultiNodeScheduleOnce(t *testing.T) {
 		authA := signIn(t, baseA, k, "crash@example.test", "crash-test-password")
 		authB := signIn(t, baseB, k, "crash@example.test", "crash-test-password")
 
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				fmt.Fprint(c, "220 ftp.example.test FTP server ready\r\n")
-				c.Close()
-			}
-		}()
-		port := ln.Addr().(*net.TCPAddr).Port
+		port := apitest.BannerListener(t) // a fast host: answers with a banner and closes
 		_, pl := call(t, "POST", baseA+"/v2/port_lists", k, authA, map[string]any{"name": "once", "ports": fmt.Sprintf("T:%d", port)})
 		_, tg := call(t, "POST", baseA+"/v2/targets", k, authA, map[string]any{"name": "once", "hosts": "127.0.0.1", "product": "vrms",
 			"port_list_id": pl["port_list"].(map[string]any)["id"]})

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 	"testing"
@@ -44,22 +43,7 @@ func TestMultiNode(t *testing.T) {
 		authB := signIn(t, baseB, k, "crash@example.test", "crash-test-password")
 
 		slow := apitest.SilentListener(t, "127.0.0.2")
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				fmt.Fprint(c, "220 ftp.example.test FTP server ready\r\n")
-				c.Close()
-			}
-		}()
-		fast := ln.Addr().(*net.TCPAddr).Port
+		fast := apitest.BannerListener(t) // a fast host: answers with a banner and closes
 		_, pl := call(t, "POST", baseA+"/v2/port_lists", k, authA, map[string]any{"name": "mn", "ports": fmt.Sprintf("T:%d,%d", fast, slow)})
 		_, tg := call(t, "POST", baseA+"/v2/targets", k, authA, map[string]any{"name": "mn", "hosts": "127.0.0.1,127.0.0.2", "product": "vrms",
 			"port_list_id": pl["port_list"].(map[string]any)["id"]})

@@ -2,6 +2,7 @@ package apitest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"sync"
 	"testing"
@@ -68,5 +69,28 @@ func SilentListener(t testing.TB, ip string) int {
 			c.Close()
 		}
 	})
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// BannerListener accepts TCP connections on 127.0.0.1, writes an FTP
+// greeting and closes each: a service a scan finds and names at once (and
+// reports as clear-text FTP). It returns the port; it closes with the test.
+func BannerListener(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			fmt.Fprint(c, "220 ftp.example.test FTP server ready\r\n")
+			c.Close()
+		}
+	}()
 	return ln.Addr().(*net.TCPAddr).Port
 }
