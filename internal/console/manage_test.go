@@ -186,8 +186,22 @@ func TestConsoleManagePages(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#exceptions tr[data-exception] a`)),
 		chromedp.WaitVisible(chromedp.CSS(`#exception-findings`)),
 		chromedp.Click(chromedp.CSS(`button[aria-label="Activate this exception"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Put this exception back to pending"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#exception-findings tbody tr a`)),
+		chromedp.Click(chromedp.CSS(`button[aria-label="Edit this exception"]`)),
+		chromedp.SetValue(chromedp.CSS(`#exception-edit textarea[name=reason]`), "Lab host, isolated VLAN"),
+		chromedp.SetValue(chromedp.CSS(`#exception-edit input[name=port]`), "eighty"),
+		chromedp.Click(chromedp.CSS(`#exception-edit button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#exception-edit input[name=port][aria-invalid="true"]`)),
+		eval(`document.querySelector('#exception-edit input[name=port]').value = ''`),
+		chromedp.Click(chromedp.CSS(`#exception-edit button[type=submit]`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#exception-edit`)),
 		screenshot(t, dir, "m10-exception"))
+	if facts := get(t, ctx, "exception facts", chromedp.Text(chromedp.CSS(`main`))); !strings.Contains(facts, "isolated VLAN") ||
+		strings.Contains(facts, "127.0.0.1 port") {
+		// An empty port widens the exception to every port of the host.
+		t.Errorf("the edited reason should show: %q", facts)
+	}
 
 	run(t, ctx, "audit log", short,
 		chromedp.Click(chromedp.CSS(`nav a[href="/audit"]`)),
@@ -208,27 +222,35 @@ func TestConsoleManagePages(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#delivery-detail .attempt`)),
 		screenshot(t, dir, "m13-deliveries"))
 
-	// An 800-px window: the navigation folds into a menu, no page scrolls
-	// sideways (wide tables scroll inside their box), every control has a
-	// label.
-	run(t, ctx, "800 px", short, chromedp.EmulateViewport(800, 900))
+	// A 1280×800 laptop and an 800-px window (where the navigation folds
+	// into a menu): no page scrolls sideways (wide tables scroll inside their
+	// box), and every control has a label.
 	pages := []string{"/", "/scans", "/scans/new", "/findings", "/hosts", "/hosts/" + hostID, "/exceptions",
 		"/exceptions/" + exc.Str("exception.id"), "/targets", "/port-lists", "/schedules", "/scanners", "/reports",
 		"/notifications", "/audit", "/settings", "/settings/webhooks/" + hook.Str("webhook.id")}
-	for i, p := range pages {
-		run(t, ctx, "layout "+p, short,
-			chromedp.Navigate(base+p),
-			chromedp.WaitVisible(chromedp.CSS(`main h1`)),
-			poll(`![...document.querySelectorAll('main td.empty, main .loading, main .widget-loading')].some(e => /Loading/.test(e.textContent))`),
-			screenshot(t, dir, fmt.Sprintf("w%02d-800-%s", i, strings.Split(strings.Trim(p, "/")+"/", "/")[0])))
-		if over := get(t, ctx, "scroll width", chromedp.Evaluate[string](
-			`document.scrollingElement.scrollWidth > innerWidth ? document.scrollingElement.scrollWidth + ' > ' + innerWidth : ''`)); over != "" {
-			t.Errorf("%s at 800 px scrolls sideways: %s", p, over)
+	for _, w := range []int64{1280, 800} {
+		h := int64(800)
+		if w == 800 {
+			h = 900
 		}
-		if bare := get(t, ctx, "labels", chromedp.Evaluate[string](`[...document.querySelectorAll('input, select, textarea')]
-			.filter(el => el.type !== 'hidden' && !el.labels?.length && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
-			.map(el => el.name || el.id || el.outerHTML.slice(0, 60)).join(', ')`)); bare != "" {
-			t.Errorf("%s: controls without a label: %s", p, bare)
+		run(t, ctx, fmt.Sprintf("%d px", w), short, chromedp.EmulateViewport(w, h))
+		for i, p := range pages {
+			name := fmt.Sprintf("w%d-%02d-%s", w, i, strings.Split(strings.Trim(p, "/")+"/", "/")[0])
+			actions := []chromedp.Action[chromedp.Void]{chromedp.Navigate(base + p), chromedp.WaitVisible(chromedp.CSS(`main h1`)),
+				poll(`![...document.querySelectorAll('main td.empty, main .loading, main .widget-loading')].some(e => /Loading/.test(e.textContent))`)}
+			if w == 800 {
+				actions = append(actions, screenshot(t, dir, name))
+			}
+			run(t, ctx, "layout "+name, short, actions...)
+			if over := get(t, ctx, "scroll width", chromedp.Evaluate[string](
+				`document.scrollingElement.scrollWidth > innerWidth ? document.scrollingElement.scrollWidth + ' > ' + innerWidth : ''`)); over != "" {
+				t.Errorf("%s at %d px scrolls sideways: %s", p, w, over)
+			}
+			if bare := get(t, ctx, "labels", chromedp.Evaluate[string](`[...document.querySelectorAll('input, select, textarea')]
+				.filter(el => el.type !== 'hidden' && !el.labels?.length && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+				.map(el => el.name || el.id || el.outerHTML.slice(0, 60)).join(', ')`)); bare != "" {
+				t.Errorf("%s: controls without a label: %s", p, bare)
+			}
 		}
 	}
 	// The menu: hidden behind its button, opened from the keyboard, closed by Escape.
@@ -239,7 +261,7 @@ func TestConsoleManagePages(t *testing.T) {
 		chromedp.Focus(chromedp.CSS(`#nav-toggle`)),
 		chromedp.KeyEvent("\r"),
 		chromedp.WaitVisible(chromedp.CSS(`nav a[href="/audit"]`)),
-		screenshot(t, dir, "w99-800-menu-open"),
+		screenshot(t, dir, "w800-99-menu-open"),
 		chromedp.KeyEvent("\u001b"),
 		chromedp.WaitNotVisible(chromedp.CSS(`nav a[href="/audit"]`)))
 	if f := get(t, ctx, "focus after Escape", chromedp.Evaluate[string](`document.activeElement.id`)); f != "nav-toggle" {

@@ -113,6 +113,7 @@ function exceptionForm(ctx, x, close) {
   reason.value = x.reason || '';
   const host = h('input', { name: 'host', value: x.host || '', spellcheck: 'false' });
   const port = h('input', { name: 'port', value: x.port ?? '', inputmode: 'numeric' });
+  const proto = select('protocol', [['tcp', 'TCP'], ['udp', 'UDP']], x.protocol || 'tcp');
   const expires = h('input', { name: 'expires_at', type: 'date', value: x.expires_at ? x.expires_at.slice(0, 10) : '' });
   const warn = x.status === 'active' ? h('p', { class: 'hint full' }, 'This exception is active: a new scope applies at once (administrators only).') : null;
   return editor({
@@ -120,12 +121,14 @@ function exceptionForm(ctx, x, close) {
     title: 'Edit exception',
     submit: 'Save',
     fields: h('div', { class: 'form-grid' }, field('Type', type), field('Expires', expires, 'empty: never'),
-      field('Host', host, 'one address or name; empty: every host'), field('Port', port, 'empty: every port'),
+      field('Host', host, 'one address or name; empty: every host'), field('Port', port, 'empty: every port'), field('Protocol', proto, 'of the port'),
       h('div', { class: 'full' }, field('Reason', reason)), warn),
     onCancel: close,
     onSubmit: async () => {
       const body = { type: type.value, reason: reason.value, host: host.value.trim(),
         port: port.value.trim() === '' ? null : Number(port.value), expires_at: expires.value ? `${expires.value} 23:59:59` : null };
+      // A protocol belongs to a port: every port means no protocol.
+      body.protocol = body.port == null ? '' : proto.value;
       if (Number.isNaN(body.port)) throw new api.ApiError(422, { message: 'The port is not a number', errors: { port: ['must be a whole number 0–65535'] } });
       await api.put(`/v2/exceptions/${x.id}`, body);
       reload(ctx);
