@@ -68,7 +68,8 @@ async function render() {
     try {
       const page = await load();
       if (!ctx.active) return;
-      main.replaceChildren();
+      // Shown until the page draws (detail pages wait for their record).
+      replace(main, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
       await page(ctx);
     } catch (err) {
       if (err instanceof api.ApiError && err.status === 401) return;

@@ -10,6 +10,7 @@ import { table, act, actions, pageHead, reload, editor, filters, apiQuery, goPag
 const TYPES = [['false_positive', 'False positive'], ['accepted_risk', 'Accepted risk'], ['compensating_control', 'Compensating control']];
 const TYPE_NAME = Object.fromEntries(TYPES);
 const KEYS = ['status', 'type', 'host', 'check', 'reason'];
+const SORTS = [['created_at', 'Created'], ['updated_at', 'Updated'], ['expires_at', 'Expires'], ['status', 'Status'], ['type', 'Type'], ['host', 'Host'], ['port', 'Port'], ['check_id', 'Check']];
 const isAdmin = (ctx) => ['admin', 'superadmin'].includes(ctx.user.role);
 const scope = (x) => `${x.host || 'every host'}${x.port != null ? ` port ${x.port}${x.protocol ? `/${x.protocol}` : ''}` : ''}`;
 
@@ -44,6 +45,8 @@ export async function exceptionList(ctx) {
       ['host', field('Host', h('input', { name: 'host', value: q.get('host') || '', spellcheck: 'false' }))],
       ['check', field('Check', h('input', { name: 'check', value: q.get('check') || '', spellcheck: 'false', placeholder: 'cve:CVE-2021-*' }))],
       ['reason', field('Reason', h('input', { name: 'reason', value: q.get('reason') || '' }))],
+      ['sort_by', field('Sort by', select('sort_by', SORTS, q.get('sort_by') || 'created_at'))],
+      ['sort_order', field('Order', select('sort_order', [['desc', 'Descending'], ['asc', 'Ascending']], q.get('sort_order') || 'desc'))],
     ]),
     err, grid, foot);
   api.get('/v2/exceptions/statistics').then((s) => {
@@ -72,11 +75,22 @@ export async function exceptionList(ctx) {
   if (r) replace(foot, pager(r.pagination, goPage(ctx), 'exceptions'));
 }
 
+// userNames maps user ids to e-mails; an id the caller may not read (a
+// user of another organization, or a deleted one) stays an id.
+async function userNames(ids) {
+  const out = {};
+  await Promise.all([...new Set(ids.filter(Boolean))].map(async (id) => {
+    try { out[id] = (await api.get(`/v2/users/${id}`)).user.email; } catch { out[id] = id; }
+  }));
+  return out;
+}
+
 export async function exceptionDetail(ctx) {
   const [id] = ctx.params;
   const d = await api.get(`/v2/exceptions/${id}/details`);
   const x = d.exception;
   ctx.title(`Exception ${x.check_id}`);
+  const who = await userNames([x.created_by, x.activated_by]);
   const admin = isAdmin(ctx);
   const edit = h('div');
   const covered = d.vulnerabilities || [];
@@ -95,8 +109,8 @@ export async function exceptionDetail(ctx) {
         h('dt', null, 'Reason'), h('dd', null, x.reason || '—'),
         h('dt', null, 'Findings become'), h('dd', null, (x.finding_status || '').replace('_', ' ')),
         h('dt', null, 'Expires'), h('dd', null, x.expires_at ? fmtDate(x.expires_at) : 'never'),
-        h('dt', null, 'Created'), h('dd', null, `${fmtDate(x.created_at)}${x.created_by ? ` by ${x.created_by}` : ''}`),
-        h('dt', null, 'Activated'), h('dd', null, x.activated_at ? `${fmtDate(x.activated_at)}${x.activated_by ? ` by ${x.activated_by}` : ''}` : '—'),
+        h('dt', null, 'Created'), h('dd', null, `${fmtDate(x.created_at)}${x.created_by ? ` by ${who[x.created_by]}` : ''}`),
+        h('dt', null, 'Activated'), h('dd', null, x.activated_at ? `${fmtDate(x.activated_at)}${x.activated_by ? ` by ${who[x.activated_by]}` : ''}` : '—'),
         x.expired_at ? [h('dt', null, 'Expired'), h('dd', null, fmtDate(x.expired_at))] : null)),
     h('h2', { class: 'mt' }, `Findings covered now (${fmtNum(x.findings_covered)})`),
     table('exception-findings', ['Severity', 'Finding', 'Host', 'Status', 'Last seen'], covered.length ? covered.map((v) => h('tr', null,

@@ -7,7 +7,7 @@ import { h, replace, field, fmtDate, fmtNum, pager, emptyRow, select, sevBadge, 
 import { table, pageHead, filters, apiQuery, goPage, loadInto } from './crud.js';
 
 const SORTS = [['last_seen', 'Last seen'], ['first_seen', 'First seen'], ['ip', 'Address'], ['os', 'OS'], ['open_ports', 'Open ports']];
-const KEYS = ['ip', 'hostname', 'service', 'port', 'os', 'status'];
+const KEYS = ['ip', 'hostname', 'service', 'port', 'os', 'status', 'target'];
 
 // sevCounts shows open findings by severity, zeroes greyed.
 function sevCounts(v) {
@@ -22,6 +22,8 @@ export async function hostList(ctx) {
   const err = h('div');
   const foot = h('div');
   const summary = h('p', { class: 'hint', 'aria-live': 'polite', id: 'hosts-summary' });
+  const targets = await api.get('/v2/targets?per_page=500').then((r) => r.targets).catch(() => []);
+  if (!ctx.active) return;
   const grid = table('hosts', ['Address', 'Names', 'OS', 'Open ports', 'Services', 'Open findings', 'Status', 'Last seen'], null, 'Hosts');
   replace(ctx.main, pageHead('Hosts'),
     filters(ctx, 'Filter hosts', [
@@ -31,6 +33,7 @@ export async function hostList(ctx) {
       ['port', field('Port', h('input', { name: 'port', value: q.get('port') || '', inputmode: 'numeric', placeholder: '22,443' }))],
       ['os', field('OS', h('input', { name: 'os', value: q.get('os') || '' }))],
       ['status', field('Status', select('status', [['', 'Any'], ['up', 'Up'], ['down', 'Down']], q.get('status') || ''))],
+      ['target', field('Target', select('target', [['', 'Any'], ...targets.map((tg) => [tg.id, tg.name])], q.get('target') || ''))],
       ['sort_by', field('Sort by', select('sort_by', SORTS, q.get('sort_by') || 'last_seen'))],
       ['sort_order', field('Order', select('sort_order', [['desc', 'Descending'], ['asc', 'Ascending']], q.get('sort_order') || 'desc'))],
     ]),

@@ -5,6 +5,9 @@ import * as api from './api.js';
 import { h, replace, field, fmtDate, pager, emptyRow, select, toast, errorBox, announce } from './dom.js';
 import { table, act, actions, pageHead, reload, filters, apiQuery, goPage, loadInto } from './crud.js';
 
+const EVENTS = ['scan_started', 'scan_completed', 'scan_stopped', 'scan_failed', 'report_generated', 'vulnerability_found',
+  'exception_expired', 'webhook_deactivated'];
+
 export async function notifications(ctx) {
   ctx.title('Notifications');
   const q = ctx.query;
@@ -19,11 +22,12 @@ export async function notifications(ctx) {
   replace(ctx.main, pageHead('Notifications', readAll),
     filters(ctx, 'Filter notifications', [
       ['read', field('Show', select('read', [['', 'All'], ['false', 'Unread'], ['true', 'Read']], q.get('read') || ''))],
+      ['type', field('Event', select('type', [['', 'Any'], ...EVENTS.map((ev) => [ev, ev.replaceAll('_', ' ')])], q.get('type') || ''))],
     ]),
     err, grid, foot, prefs);
   drawPrefs(ctx, prefs);
   const r = await loadInto(ctx, grid.querySelector('tbody'), err, 4,
-    () => api.get(`/v2/notifications${api.qs({ per_page: 25, ...apiQuery(q, ['read']) })}`),
+    () => api.get(`/v2/notifications${api.qs({ per_page: 25, ...apiQuery(q, ['read', 'type']) })}`),
     (r2) => (r2.notifications.length ? r2.notifications.map((n) => h('tr', { 'data-notification': n.id, class: n.read ? null : 'unread' },
       h('td', { class: 'nowrap' }, fmtDate(n.created_at)),
       h('td', null, h('b', null, n.title), n.read ? null : h('span', { class: 'badge st-run' }, 'new'), n.body ? h('span', { class: 'sub' }, n.body) : null,
