@@ -262,6 +262,13 @@ func TestConsoleManagePages(t *testing.T) {
 		chromedp.KeyEvent("\r"),
 		chromedp.WaitVisible(chromedp.CSS(`nav a[href="/audit"]`)),
 		screenshot(t, dir, "w800-99-menu-open"),
+		chromedp.KeyEvent("\t"))
+	// Tab reaches the first link of the open menu, and its focus is visible.
+	if f := get(t, ctx, "focused link", chromedp.Evaluate[string](
+		`(el => el.getAttribute('href') + ' ' + getComputedStyle(el).outlineStyle + ' ' + getComputedStyle(el).outlineWidth)(document.activeElement)`)); f != "/ solid 3px" {
+		t.Errorf("Tab after the menu button should focus the Dashboard link with a visible outline: %q", f)
+	}
+	run(t, ctx, "menu closes", short,
 		chromedp.KeyEvent("\u001b"),
 		chromedp.WaitNotVisible(chromedp.CSS(`nav a[href="/audit"]`)))
 	if f := get(t, ctx, "focus after Escape", chromedp.Evaluate[string](`document.activeElement.id`)); f != "nav-toggle" {
