@@ -72,7 +72,7 @@ export async function hostDetail(ctx) {
           h('td', { class: 'mono' }, `${sv.port}/${sv.protocol}`),
           h('td', null, sv.service || '—', sv.state !== 'open' ? h('span', { class: 'sub' }, sv.state) : null),
           h('td', null, [sv.product, sv.version].filter(Boolean).join(' ') || '—', sv.cpe?.length ? h('span', { class: 'sub mono' }, sv.cpe.join(' ')) : null,
-            sv.banner ? h('span', { class: 'sub mono' }, sv.banner) : null),
+            sv.banner ? h('span', { class: 'sub mono', title: sv.banner }, sv.banner.length > 90 ? `${sv.banner.slice(0, 89)}…` : sv.banner) : null),
           h('td', null, sv.tls ? 'yes' : 'no'))) : emptyRow(4, 'No open ports seen.'))),
       h('section', { class: 'panel', 'aria-labelledby': 'host-facts-h' }, h('h2', { id: 'host-facts-h' }, 'Host'),
         h('dl', { class: 'facts' },
