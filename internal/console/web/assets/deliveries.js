@@ -20,7 +20,7 @@ export async function deliveries(ctx) {
     h('p', { class: 'hint mono' }, w.url, ' · ', w.events.join(', '), w.active ? '' : ' · inactive'),
     filters(ctx, 'Filter deliveries', [
       ['status', field('Status', select('status', [['', 'Any'], ['succeeded', 'Succeeded'], ['failed', 'Failed'], ['pending', 'Pending']], q.get('status') || ''))],
-      ['event', field('Event', h('input', { name: 'event', value: q.get('event') || '', placeholder: 'scan_completed' }))],
+      ['event', field('Event', select('event', [['', 'Any'], ...w.events.map((ev) => [ev, ev.replaceAll('_', ' ')])], q.get('event') || ''))],
     ]),
     err, grid, foot, detail);
   const r = await loadInto(ctx, grid.querySelector('tbody'), err, 7,
@@ -32,11 +32,16 @@ export async function deliveries(ctx) {
         d.next_attempt_at ? h('span', { class: 'sub' }, `next try ${fmtDate(d.next_attempt_at)}`) : null),
       h('td', { class: 'num' }, d.attempts),
       h('td', { class: 'num' }, d.response_status || '—'),
-      h('td', { class: 'num' }, d.duration_ms ? `${Math.round(d.duration_ms)} ms` : '—'),
+      h('td', { class: 'num' }, ms(d.duration_ms)),
       h('td', { class: 'num' }, h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Attempts of the ${d.event} delivery of ${fmtDate(d.created_at)}`,
         onclick: () => showDelivery(w.id, d.id, detail) }, 'Attempts'))))
       : emptyRow(7, q.toString() ? 'No delivery matches.' : 'Nothing delivered yet: deliveries appear when a subscribed event happens.')));
   if (r) replace(foot, pager(r.pagination, goPage(ctx), 'deliveries'));
+}
+
+function ms(v) {
+  if (v == null) return '—';
+  return v < 1 ? '< 1 ms' : `${Math.round(v)} ms`;
 }
 
 // pretty indents a JSON body; anything else shows as it came.
@@ -53,7 +58,7 @@ async function showDelivery(wid, did, el) {
     h('h2', { id: 'delivery-h' }, `${d.event.replaceAll('_', ' ')} · ${fmtDate(d.created_at)}`),
     h('h3', null, 'Request body'), h('pre', null, pretty(d.request_body)),
     (d.attempt_log || []).map((a) => h('div', { class: 'attempt' },
-      h('h3', null, `Attempt ${a.attempt} · ${fmtDate(a.started_at)} · ${a.response_status || a.error || '—'}${a.duration_ms ? ` · ${Math.round(a.duration_ms)} ms` : ''}`),
+      h('h3', null, `Attempt ${a.attempt} · ${fmtDate(a.started_at)} · ${a.response_status || a.error || '—'}${a.duration_ms != null ? ` · ${ms(a.duration_ms)}` : ''}`),
       h('details', null, h('summary', null, 'Request headers'), h('pre', null, hdrs(a.request_headers))),
       a.response_status ? h('details', null, h('summary', null, 'Answer'),
         h('pre', null, `${hdrs(a.response_headers)}\n\n${pretty(a.response_body)}${a.response_truncated ? '\n… (cut at 64 KiB)' : ''}`)) : null))));
