@@ -18,8 +18,16 @@ import (
 // with the console's key in place as `perimeter serve` ensures it.
 func newEnv(t testing.TB, engine string, opt api.Options) (*apitest.Env, string) {
 	t.Helper()
+	return newEnvConfig(t, engine, app.Config{}, opt)
+}
+
+// newEnvConfig is newEnv with an app configuration (webhooks allowed to a
+// loopback receiver, say); scans always heartbeat fast.
+func newEnvConfig(t testing.TB, engine string, cfg app.Config, opt api.Options) (*apitest.Env, string) {
+	t.Helper()
 	opt.Console = console.New()
-	e := apitest.NewWithOptions(t, engine, app.Config{ScanHeartbeat: 100 * time.Millisecond, ScanStaleAfter: 2 * time.Second}, opt)
+	cfg.ScanHeartbeat, cfg.ScanStaleAfter = 100*time.Millisecond, 2*time.Second
+	e := apitest.NewWithOptions(t, engine, cfg, opt)
 	key, err := e.App.EnsureConsoleKey(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -287,7 +287,9 @@ func TestConsolePages(t *testing.T) {
 	}
 	// Every asset the page names is embedded.
 	for _, a := range []string{"/assets/app.css", "/assets/api.js", "/assets/dom.js", "/assets/charts.js", "/assets/dashboard.js",
-		"/assets/scans.js", "/assets/wizard.js", "/assets/findings.js", "/assets/logo.svg"} {
+		"/assets/scans.js", "/assets/wizard.js", "/assets/findings.js", "/assets/logo.svg", "/assets/crud.js", "/assets/portlists.js",
+		"/assets/schedules.js", "/assets/scanners.js", "/assets/hosts.js", "/assets/exceptions.js", "/assets/audit.js",
+		"/assets/notifications.js", "/assets/deliveries.js"} {
 		if r := do(t, e.URL, req{method: "GET", path: a}); r.status != 200 {
 			t.Errorf("GET %s: %d", a, r.status)
 		}

@@ -17,6 +17,16 @@ const routes = [
   [/^\/findings$/, 'findings', () => import('./findings.js').then((m) => m.findingList)],
   [/^\/findings\/([^/]+)$/, 'findings', () => import('./findings.js').then((m) => m.findingDetail)],
   [/^\/targets$/, 'targets', () => import('./targets.js').then((m) => m.targets)],
+  [/^\/hosts$/, 'hosts', () => import('./hosts.js').then((m) => m.hostList)],
+  [/^\/hosts\/([^/]+)$/, 'hosts', () => import('./hosts.js').then((m) => m.hostDetail)],
+  [/^\/exceptions$/, 'exceptions', () => import('./exceptions.js').then((m) => m.exceptionList)],
+  [/^\/exceptions\/([^/]+)$/, 'exceptions', () => import('./exceptions.js').then((m) => m.exceptionDetail)],
+  [/^\/port-lists$/, 'port-lists', () => import('./portlists.js').then((m) => m.portLists)],
+  [/^\/schedules$/, 'schedules', () => import('./schedules.js').then((m) => m.schedules)],
+  [/^\/scanners$/, 'scanners', () => import('./scanners.js').then((m) => m.scanners)],
+  [/^\/notifications$/, 'notifications', () => import('./notifications.js').then((m) => m.notifications)],
+  [/^\/audit$/, 'audit', () => import('./audit.js').then((m) => m.auditLog)],
+  [/^\/settings\/webhooks\/([^/]+)$/, 'settings', () => import('./deliveries.js').then((m) => m.deliveries)],
   [/^\/reports$/, 'reports', () => import('./reports.js').then((m) => m.reports)],
   [/^\/settings$/, 'settings', () => import('./settings.js').then((m) => m.settings)],
 ];
@@ -51,12 +61,15 @@ async function render() {
     const m = path.match(re);
     if (!m) continue;
     markNav(nav);
+    setMenu(false);
+    refreshUnread(nav === 'notifications');
     const ctx = newContext(m.slice(1).map(decodeURIComponent));
     state.page = ctx;
     try {
       const page = await load();
       if (!ctx.active) return;
-      main.replaceChildren();
+      // Shown until the page draws (detail pages wait for their record).
+      replace(main, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
       await page(ctx);
     } catch (err) {
       if (err instanceof api.ApiError && err.status === 401) return;
@@ -108,13 +121,47 @@ window.addEventListener('popstate', render);
 
 function setShell(signedIn) {
   document.getElementById('nav').hidden = !signedIn;
+  document.getElementById('nav-toggle').hidden = !signedIn;
+  setMenu(false);
   document.getElementById('who').hidden = !signedIn;
   document.getElementById('layout').classList.toggle('signed-out', !signedIn);
   if (signedIn) {
     const u = state.user;
     document.getElementById('who-name').textContent = [u.first_name, u.last_name].filter(Boolean).join(' ') || u.email;
     document.getElementById('who-role').textContent = `${u.email} · ${u.role.replace('_', ' ')}`;
+    document.getElementById('nav-audit').hidden = !['admin', 'superadmin'].includes(u.role);
   }
+}
+
+// Below 900 px the navigation folds into a menu button (CSS shows the
+// button and hides the closed menu); choosing a page closes it again.
+function setMenu(open) {
+  document.getElementById('sidebar').classList.toggle('open', open);
+  document.getElementById('nav-toggle').setAttribute('aria-expanded', String(open));
+}
+document.getElementById('nav-toggle').addEventListener('click', () => {
+  setMenu(!document.getElementById('sidebar').classList.contains('open'));
+});
+document.getElementById('sidebar').addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && document.getElementById('sidebar').classList.contains('open')) {
+    setMenu(false);
+    document.getElementById('nav-toggle').focus();
+  }
+});
+
+// The unread count beside "Notifications", refreshed at most every 30 s as
+// the user moves between pages (and at once on the notifications page).
+let unreadAt = 0;
+export async function refreshUnread(force = false) {
+  if (!state.user || (!force && Date.now() - unreadAt < 30000)) return;
+  unreadAt = Date.now();
+  try {
+    const r = await api.get('/v2/notifications?per_page=1&q[read]=false');
+    const el = document.getElementById('unread');
+    el.textContent = r.unread_count ? String(r.unread_count) : '';
+    el.hidden = !r.unread_count;
+    el.setAttribute('aria-label', `${r.unread_count} unread`);
+  } catch { /* the count is a hint; the page itself shows errors */ }
 }
 
 function started(user, expiresAt) {
@@ -240,9 +287,15 @@ function applyBranding(w) {
   const root = document.documentElement.style;
   const hex = /^#[0-9a-fA-F]{6}$/;
   if (hex.test(w.primary_color || '')) {
-    root.setProperty('--primary', w.primary_color);
-    // Text on the brand colour: white, or near-black on a light colour (contrast).
-    root.setProperty('--on-primary', luminance(w.primary_color) > 0.4 ? '#111827' : '#ffffff');
+    const c = w.primary_color.toLowerCase();
+    root.setProperty('--primary', c);
+    // Text on the brand colour: white or black, whichever contrasts more
+    // (WCAG 2). Pure black, because with any lighter dark text a mid-tone
+    // brand colour (luminance about 0.2) stays under 4.5:1 with both.
+    root.setProperty('--on-primary', contrast(c, '#ffffff') >= contrast(c, INK) ? '#ffffff' : INK);
+    // Links and quiet buttons use the brand colour as text on white panels:
+    // darkened until it reaches 4.5:1 (a light brand colour stays its hue).
+    root.setProperty('--link', readableOn(c, '#ffffff'));
   }
   if (hex.test(w.secondary_color || '')) root.setProperty('--accent', w.secondary_color);
   if (w.company_name) {
@@ -256,10 +309,25 @@ function applyBranding(w) {
 
 window.addEventListener('branding', (e) => applyBranding(e.detail));
 
+const INK = '#000000';
+
 // luminance is the relative luminance of #rrggbb (WCAG 2).
-function luminance(hex) {
+export function luminance(hex) {
   const c = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
   return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+}
+
+export function contrast(a, b) {
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
+}
+
+// readableOn darkens fg in 5 % steps until it has 4.5:1 against bg.
+export function readableOn(fg, bg) {
+  let rgb = [1, 3, 5].map((i) => parseInt(fg.slice(i, i + 2), 16));
+  const hexOf = (v) => `#${v.map((n) => Math.round(n).toString(16).padStart(2, '0')).join('')}`;
+  for (let i = 0; i < 60 && contrast(hexOf(rgb), bg) < 4.5; i++) rgb = rgb.map((n) => n * 0.95);
+  return hexOf(rgb);
 }
 
 async function loadBranding() {

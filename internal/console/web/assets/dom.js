@@ -74,7 +74,7 @@ export function sevBadge(sev) {
 const STATUS_CLASS = {
   completed: 'ok', running: 'run', queued: 'run', stopping: 'warn', stopped: 'warn', failed: 'bad', new: 'muted',
   open: 'bad', fixed: 'ok', accepted: 'muted', false_positive: 'muted', reopened: 'bad',
-  pending: 'warn', active: 'ok', expired: 'muted', done: 'ok', processing: 'run',
+  pending: 'warn', active: 'ok', succeeded: 'ok', up: 'ok', down: 'muted', expired: 'muted', done: 'ok', processing: 'run',
 };
 
 export function statusBadge(st) {

@@ -150,6 +150,7 @@ async function webhooks() {
           h('td', null, h('span', { class: `badge ${w.active ? 'st-ok' : 'st-muted'}` }, w.active ? 'active' : 'inactive'),
             w.deactivated_reason ? h('span', { class: 'sub' }, w.deactivated_reason) : null),
           h('td', { class: 'num' }, h('div', { class: 'row' },
+            h('a', { class: 'btn btn-small', href: `/settings/webhooks/${w.id}`, 'aria-label': `Deliveries of ${w.name}` }, 'Deliveries'),
             h('button', { type: 'button', class: 'btn btn-small', onclick: async () => {
               try { await api.post(`/v2/webhooks/${w.id}/${w.active ? 'deactivate' : 'activate'}`); load(); } catch (e) { toast(e.message, 'error'); }
             } }, w.active ? 'Deactivate' : 'Activate'),

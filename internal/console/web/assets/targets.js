@@ -1,4 +1,5 @@
-// Targets and port lists: list, create, edit, delete.
+// Targets: list, create, edit, delete (port lists, schedules and scanners
+// have their own pages).
 import * as api from './api.js';
 import { h, replace, field, select, fmtDate, fmtNum, errorBox, pager, emptyRow, toast } from './dom.js';
 
@@ -7,11 +8,9 @@ const PRODUCTS = [['vrms', 'VRMS'], ['pci', 'PCI'], ['penetration', 'Penetration
 export async function targets(ctx) {
   ctx.title('Targets');
   const page = +(ctx.query.get('page') || 1);
-  const [list, lists, schedules, scanners] = await Promise.all([
+  const [list, lists] = await Promise.all([
     api.get(`/v2/targets${api.qs({ page, per_page: 25, 'q[name]': ctx.query.get('name') || '' })}`),
     api.get('/v2/port_lists?per_page=500'),
-    api.get('/v2/schedules?per_page=100').catch(() => ({ schedules: [] })),
-    api.get('/v2/scanners?per_page=100').catch(() => ({ scanners: [] })),
   ]);
   const reload = () => ctx.navigate(location.pathname + location.search, { replace: true });
   const plName = new Map(lists.port_lists.map((l) => [l.id, l.name]));
@@ -36,48 +35,13 @@ export async function targets(ctx) {
         try { await api.del(`/v2/targets/${t.id}`); toast('Target deleted'); reload(); } catch (e) { toast(e.message, 'error'); }
       }, 'btn btn-small btn-danger'))))) : emptyRow(7, 'No targets yet.');
 
-  const portRows = lists.port_lists.map((l) => h('tr', null,
-    h('td', null, l.name, l.builtin ? h('span', { class: 'sub' }, 'built in') : null),
-    h('td', { class: 'mono' }, clip(l.ports, 70)),
-    h('td', { class: 'num' }, fmtNum(l.port_count))));
-
-  const scheduleRows = schedules.schedules.length ? schedules.schedules.map((s) => h('tr', null,
-    h('td', null, s.name),
-    h('td', null, s.rrule || `${s.frequency}${s.interval > 1 ? ` (every ${s.interval})` : ''}`),
-    h('td', null, s.timezone),
-    h('td', null, fmtDate(s.next_run_at)),
-    h('td', { class: 'num' }, act('Delete', `Delete schedule ${s.name}`, async () => {
-      if (!window.confirm(`Delete schedule “${s.name}”? Scans using it keep running on demand.`)) return;
-      try { await api.del(`/v2/schedules/${s.id}?force=true`); toast('Schedule deleted'); reload(); } catch (e) { toast(e.message, 'error'); }
-    }, 'btn btn-small btn-danger')))) : emptyRow(5, 'No schedules. The scan wizard creates them.');
-
-  const scannerRows = scanners.scanners.map((sc) => h('tr', null,
-    h('td', null, sc.name, sc.description ? h('span', { class: 'sub' }, sc.description) : null),
-    h('td', null, sc.app_type),
-    h('td', null, h('span', { class: `badge ${sc.status === 'active' ? 'st-ok' : 'st-muted'}` }, sc.status)),
-    h('td', null, fmtDate(sc.last_seen_at || sc.verified_at)),
-    h('td', { class: 'num' }, h('div', { class: 'row' },
-      act('Verify', `Verify ${sc.name}`, async () => {
-        try {
-          const v = await api.post(`/v2/scanners/${sc.id}/verify`);
-          toast(v.verified ? `${sc.name} works (${v.latency_ms} ms)` : `${sc.name}: ${v.error}`, v.verified ? 'ok' : 'error');
-        } catch (e) { toast(e.message, 'error'); }
-      }),
-      act(sc.status === 'active' ? 'Deactivate' : 'Activate', `${sc.status === 'active' ? 'Deactivate' : 'Activate'} ${sc.name}`, async () => {
-        try { await api.post(`/v2/scanners/${sc.id}/${sc.status === 'active' ? 'deactivate' : 'activate'}`); reload(); } catch (e) { toast(e.message, 'error'); }
-      })))));
-
   replace(ctx.main,
     h('div', { class: 'page-head' }, h('h1', null, 'Targets'), h('button', { type: 'button', class: 'btn btn-primary', onclick: () => open(null) }, 'New target')),
     editor,
     table('targets', ['Name', 'Hosts', 'Host count', 'Port list', 'Product', 'Updated', ''], targetRows),
     pager(list.pagination, (p) => ctx.navigate(`/targets?page=${p}`), 'targets'),
-    h('h2', { class: 'mt' }, 'Port lists'),
-    table('port-lists', ['Name', 'Ports', 'Port count'], portRows),
-    h('h2', { class: 'mt' }, 'Schedules'),
-    table('schedules', ['Name', 'Repeats', 'Time zone', 'Next run', ''], scheduleRows),
-    h('h2', { class: 'mt' }, 'Scanners'),
-    table('scanners', ['Name', 'Type', 'Status', 'Last seen', ''], scannerRows));
+    h('p', { class: 'hint mt' }, 'Targets use ', h('a', { href: '/port-lists' }, 'port lists'), '; scans add ',
+      h('a', { href: '/schedules' }, 'schedules'), ' and ', h('a', { href: '/scanners' }, 'scanners'), '.'));
 }
 
 function drawEditor(el, t, portLists, ctx) {
