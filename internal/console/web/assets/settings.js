@@ -11,7 +11,7 @@ export async function settings(ctx) {
   replace(ctx.main, h('h1', null, 'Settings'),
     h('div', { class: 'grid grid-2' },
       h('div', { class: 'stack' }, profile(user), password(), accessToken()),
-      h('div', { class: 'stack' }, twoFactor(codes), brand ? branding(brand.whitelabel_settings, admin) : null)),
+      h('div', { class: 'stack' }, twoFactor(codes, user), brand ? branding(brand.whitelabel_settings, admin) : null)),
     h('div', { class: 'mt' }, await webhooks()));
 }
 
@@ -72,37 +72,79 @@ function accessToken() {
   return section('token', 'API access token', h('p', { class: 'hint' }, 'A long-lived token for scripts (one per user; a new one replaces the old).'), out, h('div', { class: 'row' }, gen, rev));
 }
 
-function twoFactor(codes) {
+// twoFactor sets up, extends and turns off two-factor authentication: an
+// authenticator app (TOTP) or text messages (SMS, to a number checked with
+// lookup_phone first), the default method, and new recovery codes.
+function twoFactor(codes, user) {
   const on = codes && codes.total > 0;
   const body = h('div');
-  const start = h('button', { type: 'button', class: 'btn btn-primary' }, 'Set up an authenticator app');
-  start.addEventListener('click', async () => {
-    try {
-      const r = await api.post('/v2/user/2fa/enable', { method: 'totp' });
-      const code = h('input', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code' });
+  const showCodes = (list, lead) => h('div', { class: 'alert alert-ok' }, h('p', null, lead),
+    h('ul', { class: 'codes' }, (list || []).map((c) => h('li', null, h('code', null, c)))));
+  // While 2FA is on, adding a method needs a current code.
+  const current = on ? h('input', { name: 'current_code', inputmode: 'numeric', autocomplete: 'one-time-code' }) : null;
+  const currentField = () => (current ? field('A current code (app, SMS or recovery)', current) : null);
+  const verify = (lead) => {
+    const code = h('input', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code' });
+    return form('verify', field(lead, code), 'Turn on', async () => {
+      const v = await api.post('/v2/user/2fa/verify', { code: code.value.trim() });
+      replace(body, showCodes(v.recovery_codes, 'The method is on. Keep these recovery codes somewhere safe; they are shown once:'));
+    });
+  };
+  const totp = h('button', { type: 'button', class: 'btn btn-primary', id: 'twofa-totp' }, 'Set up an authenticator app');
+  totp.addEventListener('click', () => {
+    replace(body, form('totp', currentField(), 'Show the key', async () => {
+      const r = await api.post('/v2/user/2fa/enable', { method: 'totp', code: current ? current.value.trim() : undefined });
       replace(body,
         h('p', null, 'Scan this code with your authenticator app, or enter the key by hand, then type the code it shows.'),
         h('img', { src: `data:image/png;base64,${r.qr_png_base64}`, alt: 'QR code of the authenticator key', width: 180, height: 180, class: 'qr' }),
         h('p', null, 'Key: ', h('code', { class: 'secret' }, r.secret)),
-        form('verify', field('Code from the app', code), 'Turn on', async () => {
-          const v = await api.post('/v2/user/2fa/verify', { code: code.value.trim() });
-          const list = v.recovery_codes || v.codes || [];
-          replace(body, h('div', { class: 'alert alert-ok' }, h('p', null, 'Two-factor authentication is on. Keep these recovery codes somewhere safe; they are shown once:'),
-            h('ul', { class: 'codes' }, list.map((c) => h('li', null, h('code', null, c))))));
-        }));
-    } catch (e) { replace(body, errorBox(e)); }
+        verify('Code from the app'));
+    }));
+  });
+  const sms = h('button', { type: 'button', class: 'btn', id: 'twofa-sms' }, 'Use text messages (SMS)');
+  sms.addEventListener('click', () => {
+    const phone = h('input', { name: 'phone', type: 'tel', autocomplete: 'tel', value: user.phone || '', placeholder: '+1 415 555 0100' });
+    const checked = h('p', { class: 'hint', 'aria-live': 'polite' });
+    phone.addEventListener('change', async () => {
+      try {
+        const r = await api.post('/v2/user/2fa/lookup_phone', { phone: phone.value.trim() });
+        checked.textContent = r.valid ? `${r.e164} (${r.country})` : 'This is not a number a text message can reach.';
+      } catch (e) { checked.textContent = e.message || 'The number could not be checked.'; }
+    });
+    replace(body, form('sms', [field('Mobile number, with its country code', phone), checked, currentField()], 'Send a code', async () => {
+      const r = await api.post('/v2/user/2fa/enable', { method: 'sms', phone: phone.value.trim(), code: current ? current.value.trim() : undefined });
+      replace(body, h('p', null, `A code went to ${r.phone}${r.expires_at ? `; it expires at ${fmtDate(r.expires_at)}` : ''}.`), verify('Code from the text message'));
+    }));
   });
   if (on) {
     const pw = h('input', { name: 'password', type: 'password', autocomplete: 'current-password' });
     const code = h('input', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code' });
+    const method = h('select', { name: 'default_method' }, h('option', { value: 'totp' }, 'Authenticator app'), h('option', { value: 'sms' }, 'Text message (SMS)'));
+    const methods = h('p', { class: 'hint', 'aria-live': 'polite' });
+    const fresh = h('button', { type: 'button', class: 'btn', id: 'twofa-new-codes' }, 'New recovery codes');
+    const freshOut = h('div', { 'aria-live': 'polite' });
+    fresh.addEventListener('click', async () => {
+      try {
+        const r = await api.post('/v2/user/2fa/recovery_codes');
+        replace(freshOut, showCodes(r.recovery_codes, 'New recovery codes (the old ones no longer work), shown once:'));
+      } catch (e) { replace(freshOut, errorBox(e)); }
+    });
     replace(body, h('p', null, h('span', { class: 'badge st-ok' }, 'On'), ` ${codes.remaining} of ${codes.total} recovery codes left (generated ${fmtDate(codes.generated_at)}).`),
+      form('default-2fa', field('Method asked for first at sign-in', method), 'Save', async () => {
+        const r = await api.put('/v2/user/2fa/default_method', { method: method.value });
+        methods.textContent = `Active methods: ${(r.methods || []).join(', ')}; default: ${r.default_method}.`;
+        toast('Default method saved');
+      }), methods,
+      h('div', { class: 'row' }, fresh), freshOut,
+      h('details', null, h('summary', null, 'Add another method'), h('div', { class: 'row' }, totp, sms)),
       h('details', null, h('summary', null, 'Turn two-factor authentication off'),
         form('disable-2fa', [field('Password', pw), field('Current code', code)], 'Turn off', async () => {
           await api.del('/v2/user/2fa', { password: pw.value, code: code.value.trim() });
           replace(body, h('p', { class: 'alert alert-ok' }, 'Two-factor authentication is off.'));
         })));
   } else {
-    replace(body, h('p', null, h('span', { class: 'badge st-muted' }, 'Off'), ' Protect your account with a code from an authenticator app at sign-in.'), start);
+    replace(body, h('p', null, h('span', { class: 'badge st-muted' }, 'Off'), ' Protect your account with a code from an authenticator app or a text message at sign-in.'),
+      h('div', { class: 'row' }, totp, sms));
   }
   return section('twofa', 'Two-factor authentication', body);
 }
