@@ -14,6 +14,11 @@ import (
 // to results; the bound is a guard for changes made outside this code).
 const resultCacheTTL = 30 * time.Second
 
+// slowCacheTTL is resultCacheTTL for slow aggregates (see slowAggregate):
+// each recomputation scans every finding of a large organization, so one
+// that no change made out of date is kept longer.
+const slowCacheTTL = 5 * time.Minute
+
 // slowAggregate is how long an aggregate may take to compute before requests
 // stop waiting for it: past it, a request whose cached value is out of date
 // gets that value (and its as-of time) while one recomputation runs in the
@@ -99,7 +104,11 @@ func cached[T any](ctx context.Context, a *App, orgID, key, stamp string, staleO
 		}
 	}
 	now := a.now()
-	current := ok && e.version == version && now.Sub(e.at) < resultCacheTTL && !now.Before(e.at)
+	ttl := resultCacheTTL
+	if ok && e.finished() && e.took >= slowAggregate {
+		ttl = slowCacheTTL
+	}
+	current := ok && e.version == version && now.Sub(e.at) < ttl && !now.Before(e.at)
 	switch {
 	case current:
 		c.mu.Unlock()
