@@ -42,9 +42,14 @@ func TestWebhookDeliveriesAreSignedForEveryEvent(t *testing.T) {
 			}
 		}
 
-		// The deliveries endpoints log each attempt exactly as it was sent.
-		list := tr.c1Admin.Do("GET", "/v2/webhooks/"+hookID+"/deliveries?per_page=100", nil)
-		if list.Status != 200 || list.Get("pagination.total_count") != float64(len(webhook.Events)) {
+		// The deliveries endpoints log each attempt exactly as it was sent
+		// (recorded just after the receiver answered: wait for it).
+		var list *apitest.Resp
+		apitest.Eventually(t, 10*time.Second, "every delivery recorded as succeeded", func() bool {
+			list = tr.c1Admin.Do("GET", "/v2/webhooks/"+hookID+"/deliveries?per_page=100&q[status]=succeeded", nil)
+			return list.Get("pagination.total_count") == float64(len(webhook.Events))
+		})
+		if list.Status != 200 {
 			t.Fatalf("deliveries: %s", list)
 		}
 		d := list.Get("deliveries.0").(map[string]any)
