@@ -269,6 +269,9 @@ func (a *App) queueRun(ctx context.Context, q *store.Q, s scan.Scan, trigger, by
 		return scan.Run{}, err
 	}
 	settings := profileSettings(profile)
+	if scanner.AppType == scanconfig.AppOpenVAS {
+		settings.Engine = scanconfig.AppOpenVAS
+	}
 	now := a.now()
 	run := scan.Run{ID: newID(), OrganizationID: s.OrganizationID, ScanID: s.ID, TargetID: target.ID, Status: scan.StatusQueued,
 		Trigger: trigger, Attempt: 1, Hosts: target.Hosts, ExcludeHosts: target.ExcludeHosts, Ports: ports,

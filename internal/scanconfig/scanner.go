@@ -1,10 +1,14 @@
 package scanconfig
 
 import (
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
@@ -39,11 +43,18 @@ type Scanner struct {
 	Host           string // openvas: manager address
 	Port           int    // openvas: manager port (default 9390)
 	Path           string // nmap: binary path ("" = look up "nmap" on PATH)
-	Version        string // last verified engine version
-	LastSeenAt     *time.Time
-	VerifiedAt     *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	Username       string // openvas: the GMP user
+	PasswordSealed string // openvas: the GMP password, sealed with secret.Box; never shown or logged
+	CACert         string // openvas: PEM certificate(s) the manager's must chain to ("" = the system's roots)
+	// InsecureSkipVerify (openvas) accepts any manager certificate: the
+	// owner's explicit choice, for a lab; CACert is the way to trust a
+	// manager's own CA.
+	InsecureSkipVerify bool
+	Version            string // last verified engine version
+	LastSeenAt         *time.Time
+	VerifiedAt         *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // Validate checks the fields a client sets.
@@ -78,12 +89,83 @@ func (s *Scanner) Validate() error {
 		if s.Port < 1 || s.Port > 65535 {
 			f.Add("port", "%d is not a port (1–65535)", s.Port)
 		}
+		validateGMPLogin(s, f)
 	case AppNmap:
 		if s.Path != "" && !strings.HasPrefix(s.Path, "/") {
 			f.Add("path", "'%s' must be an absolute path to the nmap binary", s.Path)
 		}
 	}
 	return f.Err()
+}
+
+// Limits of the GMP login fields.
+const (
+	maxGMPUsername = 256
+	maxGMPPassword = 1024
+	maxCACert      = 64 << 10
+)
+
+func validateGMPLogin(s *Scanner, f errs.Fields) {
+	s.Username = strings.TrimSpace(s.Username)
+	switch {
+	case len(s.Username) > maxGMPUsername:
+		f.Add("username", "is too long (at most %d bytes)", maxGMPUsername)
+	case strings.ContainsFunc(s.Username, unicode.IsControl):
+		f.Add("username", "must not contain control characters")
+	case s.Username == "" && s.PasswordSealed != "":
+		f.Add("username", "is required with a password (the GMP user)")
+	}
+	if strings.TrimSpace(s.CACert) == "" {
+		s.CACert = ""
+		return
+	}
+	switch _, err := CACertPool(s.CACert); {
+	case len(s.CACert) > maxCACert:
+		f.Add("ca_cert", "is too long (at most %d bytes of PEM)", maxCACert)
+	case err != nil:
+		f.Add("ca_cert", "%s", err.Error())
+	case s.InsecureSkipVerify:
+		f.Add("insecure_skip_verify", "contradicts ca_cert: give a CA to verify the manager with, or skip verification, not both")
+	}
+}
+
+// CACertPool parses a scanner's CA certificates (PEM). It returns an error
+// when the text holds no certificate or a block that is not one.
+func CACertPool(pemText string) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	rest := []byte(pemText)
+	n := 0
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("holds a %s block; only CERTIFICATE blocks are accepted", b.Type)
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("certificate %d: %v", n+1, err)
+		}
+		pool.AddCert(c)
+		n++
+	}
+	if n == 0 {
+		return nil, fmt.Errorf("is not a PEM certificate (-----BEGIN CERTIFICATE-----)")
+	}
+	return pool, nil
+}
+
+// ValidateGMPPassword checks a GMP password a client gives ("" clears it).
+func ValidateGMPPassword(p string) error {
+	switch {
+	case len(p) > maxGMPPassword:
+		return errs.Field("password", "is too long (at most %d bytes)", maxGMPPassword)
+	case strings.ContainsRune(p, 0):
+		return errs.Field("password", "must not contain NUL characters")
+	}
+	return nil
 }
 
 // Address is host:port of an openvas manager.
@@ -103,6 +185,11 @@ func ValidAppType(t string) bool {
 type ScannerUpdate struct {
 	Name, Description, Host, Path *string
 	Port                          *int
+	Username, CACert              *string
+	InsecureSkipVerify            *bool
+	// Password is the GMP password in clear; the app layer seals it (Apply
+	// leaves PasswordSealed alone). "" clears it.
+	Password *string
 }
 
 // Apply returns s with the update applied.
@@ -121,6 +208,15 @@ func (u ScannerUpdate) Apply(s Scanner) Scanner {
 	}
 	if u.Port != nil {
 		s.Port = *u.Port
+	}
+	if u.Username != nil {
+		s.Username = *u.Username
+	}
+	if u.CACert != nil {
+		s.CACert = *u.CACert
+	}
+	if u.InsecureSkipVerify != nil {
+		s.InsecureSkipVerify = *u.InsecureSkipVerify
 	}
 	return s
 }
