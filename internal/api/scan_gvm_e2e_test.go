@@ -169,7 +169,8 @@ func TestOpenVASScannerFailures(t *testing.T) {
 }
 
 // TestOpenVASScannerStop stops a scan while the manager's task runs: the
-// run ends stopped and the manager is told to stop the task.
+// run ends stopped, the manager is told to stop the task, and what it found
+// until then is kept.
 func TestOpenVASScannerStop(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		e := apitest.NewWithConfig(t, engine, gvmScans)
@@ -177,6 +178,7 @@ func TestOpenVASScannerStop(t *testing.T) {
 		u := e.Admin
 		srv := gvmtest.Start(t)
 		srv.NeverDone = true
+		srv.Report = gvmReport(true)
 		scanID := gvmScan(t, u, srv, srv.Password)
 		startScan(t, u, scanID)
 		apitest.Eventually(t, 30*time.Second, "the task to run on the manager", func() bool {
@@ -194,5 +196,9 @@ func TestOpenVASScannerStop(t *testing.T) {
 		if id := srv.Find("stop_task")[0].Attrs["task_id"]; id != srv.Find("start_task")[0].Attrs["task_id"] {
 			t.Errorf("stop_task of %q, started %q", id, srv.Find("start_task")[0].Attrs["task_id"])
 		}
+		apitest.Run(t, []apitest.Scenario{
+			{Name: "partial results kept", As: u, Method: "GET", Path: "/v2/scans/" + scanID + "/hosts", Status: 200,
+				Want: []string{`"ip":"10.0.0.1"`, `"ip":"10.0.0.3"`}},
+		})
 	})
 }

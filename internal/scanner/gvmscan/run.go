@@ -87,22 +87,29 @@ func Run(ctx context.Context, s Scan, opts scanner.Options, events chan<- result
 		return stats, err
 	}
 	r.started = true
+	// emit hands the report's hosts over, until sendCtx ends.
+	emit := func(sendCtx context.Context) func(result.Host) error {
+		return func(h result.Host) error {
+			if h.Status != result.HostUp || !allowed(set, h.IP) {
+				return nil // a name resolved to an excluded address: drop what was seen
+			}
+			stats.HostsUp++
+			stats.PortsOpen += len(h.Ports)
+			stats.Findings += len(h.Findings)
+			for _, f := range h.Findings {
+				stats.BySeverity[f.Severity]++
+			}
+			return send(sendCtx, events, result.Event{Kind: result.EventHostDone, Time: time.Now().UTC(), IP: h.IP, Host: &h})
+		}
+	}
 	if err := r.wait(ctx, events); err != nil {
+		if ctx.Err() != nil {
+			r.stop(ctx, reportID, emit)
+		}
 		return stats, err
 	}
 	r.finished = true
-	_, err = r.conn.Report(ctx, reportID, func(h result.Host) error {
-		if h.Status != result.HostUp || !allowed(set, h.IP) {
-			return nil // a name resolved to an excluded address: drop what was seen
-		}
-		stats.HostsUp++
-		stats.PortsOpen += len(h.Ports)
-		stats.Findings += len(h.Findings)
-		for _, f := range h.Findings {
-			stats.BySeverity[f.Severity]++
-		}
-		return send(ctx, events, result.Event{Kind: result.EventHostDone, Time: time.Now().UTC(), IP: h.IP, Host: &h})
-	})
+	_, err = r.conn.Report(ctx, reportID, emit(ctx))
 	stats.Finished = time.Now().UTC()
 	stats.Duration = stats.Finished.Sub(stats.Started)
 	return stats, err
@@ -187,6 +194,25 @@ func (r *runner) wait(ctx context.Context, events chan<- result.Event) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// stop stops the task of a cancelled run and keeps what the manager found
+// until then: the partial report's hosts are sent (as a stopped built-in
+// scan keeps its results), within cleanupTimeout, on a fresh session.
+func (r *runner) stop(ctx context.Context, reportID string, emit func(context.Context) func(result.Host) error) {
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
+	fresh := &runner{s: r.s}
+	if err := fresh.connect(cctx); err != nil {
+		return // cleanup tries again to stop it
+	}
+	defer fresh.conn.Close()
+	if err := fresh.conn.StopTask(cctx, r.taskID); err != nil {
+		return
+	}
+	r.finished = true // stopped: cleanup only deletes
+	r.waitStopped(cctx, fresh.conn)
+	_, _ = fresh.conn.Report(cctx, reportID, emit(cctx))
 }
 
 // cleanup stops the task if it still runs and deletes the task and the

@@ -170,19 +170,29 @@ func TestRunCancelledStopsTheTask(t *testing.T) {
 	t.Parallel()
 	srv := gvmtest.Start(t)
 	srv.NeverDone = true
+	srv.Report = gvmtest.ReportXML([]gvmtest.Host{{IP: "10.0.0.1", Results: []gvmtest.Result{{Port: "22/tcp", OID: "1.2.3", Name: "x", Severity: 5}}}})
 	ctx, cancel := context.WithCancel(context.Background())
-	events := make(chan result.Event, 64)
+	events := make(chan result.Event) // unbuffered: the partial results must wait for the reader, not be dropped
+	partial := make(chan []string, 1)
 	go func() {
+		var hosts []string
 		for ev := range events {
-			if ev.Kind == result.EventProgress {
+			switch ev.Kind {
+			case result.EventProgress:
 				cancel()
+			case result.EventHostDone:
+				hosts = append(hosts, ev.IP.String())
 			}
 		}
+		partial <- hosts
 	}()
 	_, err := gvmscan.Run(ctx, scanOf(t, srv), opts(), events)
 	close(events)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if hosts := <-partial; len(hosts) != 1 || hosts[0] != "10.0.0.1" {
+		t.Errorf("partial results of the stopped task: %v", hosts)
 	}
 	stop := srv.Find("stop_task")
 	if len(stop) != 1 || stop[0].Attrs["task_id"] == "" {
