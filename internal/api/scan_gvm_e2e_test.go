@@ -88,6 +88,10 @@ func TestOpenVASScannerEndToEnd(t *testing.T) {
 		srv.PollsBeforeDone = 3
 		srv.Report = gvmReport(true)
 		scanID := gvmScan(t, u, srv, srv.Password)
+		sealed := column(t, e.Store, `SELECT password_sealed FROM scanners WHERE username = ?`, "admin")
+		if len(sealed) != 1 || !strings.HasPrefix(sealed[0], "v1:") || strings.Contains(sealed[0], srv.Password) {
+			t.Fatalf("the GMP password at rest: %q", sealed)
+		}
 		startScan(t, u, scanID)
 		done := waitRun(t, u, scanID)
 		if done.Str("scan.status") != "completed" || done.Get("scan.last_history.hosts_up") != 2.0 ||
