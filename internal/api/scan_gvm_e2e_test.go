@@ -151,8 +151,10 @@ func TestOpenVASScannerFailures(t *testing.T) {
 			want           string
 		}{
 			{"wrong credentials", "not-the-password", func(*gvmtest.Server) {}, `refused the login of user \"admin\": 400 Authentication failed`},
-			{"connection dropped", "s3cret", func(s *gvmtest.Server) { s.DropOn = "get_tasks" }, "GMP get_tasks"},
-			{"no answer", "s3cret", func(s *gvmtest.Server) { s.HangOn = "create_task" }, "GMP create_task"},
+			{"connection dropped", "s3cret", func(s *gvmtest.Server) { s.DropOn = "get_tasks" }, "GMP get_tasks: the manager closed the connection"},
+			{"task interrupted", "s3cret", func(s *gvmtest.Server) { s.EndAs = "Interrupted" }, `the GMP task ended \"Interrupted\" on the manager`},
+			{"manager unreachable", "s3cret", func(s *gvmtest.Server) { s.Close() }, "cannot connect to the GMP manager at 127.0.0.1:"},
+			{"no answer", "s3cret", func(s *gvmtest.Server) { s.HangOn = "create_task" }, "GMP create_task: no answer from the manager within 1s"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				srv := gvmtest.Start(t)

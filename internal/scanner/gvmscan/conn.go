@@ -162,13 +162,25 @@ func (c *Conn) roundTrip(ctx context.Context, command string, cmd any, limit int
 		return nil, ctx.Err()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("GMP %s: %w", command, err)
+		return nil, fmt.Errorf("GMP %s: %w", command, c.explain(err))
 	}
 	code, _ := strconv.Atoi(attr(root, "status"))
 	if code < 200 || code > 299 {
 		return nil, &Error{Command: command, Status: code, Text: clip(attr(root, "status_text"))}
 	}
 	return raw, nil
+}
+
+// explain words the socket errors a run's reason shows.
+func (c *Conn) explain(err error) error {
+	var ne net.Error
+	switch {
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return fmt.Errorf("the manager closed the connection: %w", err)
+	case errors.As(err, &ne) && ne.Timeout():
+		return fmt.Errorf("no answer from the manager within %s: %w", c.timeout, err)
+	}
+	return err
 }
 
 func (c *Conn) exchange(body []byte, limit int64) ([]byte, xml.StartElement, error) {

@@ -137,7 +137,7 @@ func TestRunFailures(t *testing.T) {
 		{"wrong credentials", func(_ *gvmtest.Server, s *gvmscan.Scan) { s.Password = "wrong" }, `refused the login of user "admin": 400 Authentication failed`},
 		{"no credentials", func(_ *gvmtest.Server, s *gvmscan.Scan) { s.Password = "" }, "no GMP username and password"},
 		{"untrusted certificate", func(_ *gvmtest.Server, s *gvmscan.Scan) { s.RootCAs = x509.NewCertPool() }, "certificate"},
-		{"dropped connection", func(srv *gvmtest.Server, _ *gvmscan.Scan) { srv.DropOn = "get_tasks" }, "GMP get_tasks"},
+		{"dropped connection", func(srv *gvmtest.Server, _ *gvmscan.Scan) { srv.DropOn = "get_tasks" }, "GMP get_tasks: the manager closed the connection"},
 		{"no answer", func(srv *gvmtest.Server, s *gvmscan.Scan) {
 			srv.HangOn = "get_tasks"
 			s.Timeout = 300 * time.Millisecond

@@ -47,6 +47,9 @@ type Server struct {
 	PollsBeforeDone int
 	// NeverDone keeps the task Running until it is stopped.
 	NeverDone bool
+	// EndAs, when set, is the status the task ends with instead of Done
+	// (e.g. "Interrupted": the scanner below the manager failed).
+	EndAs string
 	// DropOn closes the connection when this command arrives; HangOn never
 	// answers it (the connection stays open).
 	DropOn, HangOn string
@@ -73,6 +76,9 @@ func Start(t testing.TB) *Server {
 	go s.serve()
 	return s
 }
+
+// Close stops listening: the manager becomes unreachable.
+func (s *Server) Close() { s.ln.Close() }
 
 // Addr is host:port.
 func (s *Server) Addr() string { return net.JoinHostPort(s.Host, strconv.Itoa(s.Port)) }
@@ -186,6 +192,8 @@ func (s *Server) answer(cmd Command, authed *bool) string {
 		switch {
 		case s.stopped[id]:
 			st, progress = "Stopped", 50
+		case !s.NeverDone && s.polls[id] >= s.PollsBeforeDone && s.EndAs != "":
+			st, progress = s.EndAs, 40
 		case !s.NeverDone && s.polls[id] >= s.PollsBeforeDone:
 			st, progress = "Done", -1
 		default:
