@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -176,7 +177,7 @@ func (r *runner) wait(ctx context.Context, events chan<- result.Event) error {
 		switch st.Status {
 		case "Done":
 			return nil
-		case "New", "Requested", "Queued", "Running":
+		case "New", "Requested", "Queued", "Running", "Processing": // Processing: gvmd 21.04+ writing the report
 		default: // Stopped, Interrupted, Stop Requested, Delete Requested…: not by us
 			return fmt.Errorf("the GMP task ended %q on the manager at %d %%", st.Status, st.Progress)
 		}
@@ -244,7 +245,7 @@ func (r *runner) waitStopped(ctx context.Context, c *Conn) {
 	every := min(max(r.s.PollInterval, 10*time.Millisecond), 2*time.Second)
 	for range 10 {
 		st, err := c.TaskStatus(ctx, r.taskID)
-		if err != nil || (st.Status != "Stop Requested" && st.Status != "Running" && st.Status != "Requested" && st.Status != "Queued") {
+		if err != nil || !slices.Contains([]string{"Stop Requested", "Running", "Requested", "Queued", "Processing"}, st.Status) {
 			return
 		}
 		select {

@@ -43,7 +43,9 @@ type Server struct {
 
 	// Report is the <report> get_reports answers with (ReportXML).
 	Report string
-	// PollsBeforeDone is how many get_tasks answer Running before Done.
+	// PollsBeforeDone is how many get_tasks answer Running before Done;
+	// when it is not 0, one more answers Processing (gvmd 21.04+ writing the
+	// report) before Done.
 	PollsBeforeDone int
 	// NeverDone keeps the task Running until it is stopped.
 	NeverDone bool
@@ -194,6 +196,9 @@ func (s *Server) answer(cmd Command, authed *bool) string {
 			st, progress = "Stopped", 50
 		case !s.NeverDone && s.polls[id] >= s.PollsBeforeDone && s.EndAs != "":
 			st, progress = s.EndAs, 40
+		case !s.NeverDone && s.polls[id] == s.PollsBeforeDone && s.PollsBeforeDone > 0:
+			s.polls[id]++
+			st, progress = "Processing", 100
 		case !s.NeverDone && s.polls[id] >= s.PollsBeforeDone:
 			st, progress = "Done", -1
 		default:
