@@ -13,6 +13,7 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/apitest"
 	"github.com/perimeterhq/perimeter/internal/app"
+	"github.com/perimeterhq/perimeter/internal/scanner/gvmscan/gvmtest"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
@@ -100,6 +101,27 @@ func TestSecretsNeverLogged(t *testing.T) {
 			t.Fatalf("scanner: %d %v", st, sc)
 		}
 		secrets["scanner token"], _ = sc["scanner"].(map[string]any)["token"].(string)
+
+		// An openvas scanner's GMP password, used to log in to a fake manager,
+		// and a wrong one the manager refuses.
+		gmp := gvmtest.Start(t)
+		gmp.Password = "gmp-Secret-Password-9e8d7c6b"
+		st, ov := call(t, "POST", base+"/v2/scanners", key, auth, map[string]any{"name": "gvm", "app_type": "openvas",
+			"host": gmp.Host, "port": gmp.Port, "username": "admin", "password": gmp.Password, "ca_cert": gmp.CAPEM})
+		if st != 201 {
+			t.Fatalf("openvas scanner: %d %v", st, ov)
+		}
+		ovID := ov["scanner"].(map[string]any)["id"].(string)
+		if st, v := call(t, "POST", base+"/v2/scanners/"+ovID+"/verify", key, auth, nil); st != 200 || v["verified"] != true {
+			t.Fatalf("verify: %d %v", st, v)
+		}
+		secrets["GMP password"] = gmp.Password
+		const wrongGMP = "gmp-Wrong-Password-1f2e3d4c"
+		call(t, "PUT", base+"/v2/scanners/"+ovID, key, auth, map[string]any{"password": wrongGMP})
+		if st, v := call(t, "POST", base+"/v2/scanners/"+ovID+"/verify", key, auth, nil); st != 200 || v["verified"] != false {
+			t.Fatalf("verify with a wrong password: %d %v", st, v)
+		}
+		secrets["wrong GMP password"] = wrongGMP
 
 		// A webhook with a chosen secret, exercised by a real signed delivery.
 		rcv := apitest.NewReceiver(t)

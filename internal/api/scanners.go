@@ -17,6 +17,10 @@ type ScannerView struct {
 	Host        string     `json:"host" doc:"openvas: the GMP manager's address"`
 	Port        int        `json:"port" doc:"openvas: the GMP manager's port"`
 	Path        string     `json:"path" doc:"nmap: the binary ('' = nmap on PATH)"`
+	Username    string     `json:"username" doc:"openvas: the GMP user scans log in as"`
+	PasswordSet bool       `json:"password_set" doc:"openvas: whether a GMP password is stored (it is never shown)"`
+	CACert      string     `json:"ca_cert" doc:"openvas: PEM CA the manager's certificate is verified with ('' = system roots)"`
+	InsecureTLS bool       `json:"insecure_skip_verify" doc:"openvas: the manager's certificate is not verified"`
 	Version     string     `json:"version" doc:"as reported by the last successful verification or agent heartbeat"`
 	LastSeenAt  *time.Time `json:"last_seen_at"`
 	VerifiedAt  *time.Time `json:"verified_at"`
@@ -27,7 +31,8 @@ type ScannerView struct {
 
 func scannerView(s scanconfig.Scanner) ScannerView {
 	return ScannerView{ID: s.ID, Name: s.Name, Description: s.Description, AppType: s.AppType, Status: s.Status,
-		Host: s.Host, Port: s.Port, Path: s.Path, Version: s.Version, LastSeenAt: s.LastSeenAt, VerifiedAt: s.VerifiedAt,
+		Host: s.Host, Port: s.Port, Path: s.Path, Username: s.Username, PasswordSet: s.PasswordSealed != "", CACert: s.CACert,
+		InsecureTLS: s.InsecureSkipVerify, Version: s.Version, LastSeenAt: s.LastSeenAt, VerifiedAt: s.VerifiedAt,
 		CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
 }
 
@@ -53,10 +58,15 @@ type scannerRequest struct {
 	Host        *string `json:"host,omitempty"`
 	Port        *int    `json:"port,omitempty"`
 	Path        *string `json:"path,omitempty"`
+	Username    *string `json:"username,omitempty" doc:"openvas: the GMP user"`
+	Password    *string `json:"password,omitempty" doc:"openvas: the GMP user's password; write-only, stored encrypted, never returned ('' clears it)"`
+	CACert      *string `json:"ca_cert,omitempty" doc:"openvas: PEM CA certificate(s) to verify the manager with ('' = system roots)"`
+	InsecureTLS *bool   `json:"insecure_skip_verify,omitempty" doc:"openvas: do not verify the manager's certificate (labs only)"`
 }
 
 func (r scannerRequest) update() scanconfig.ScannerUpdate {
-	return scanconfig.ScannerUpdate{Name: r.Name, Description: r.Description, Host: r.Host, Port: r.Port, Path: r.Path}
+	return scanconfig.ScannerUpdate{Name: r.Name, Description: r.Description, Host: r.Host, Port: r.Port, Path: r.Path,
+		Username: r.Username, Password: r.Password, CACert: r.CACert, InsecureSkipVerify: r.InsecureTLS}
 }
 
 func (a *API) listScanners(c *Ctx, _ *NoBody) (*scannerList, error) {
@@ -77,7 +87,11 @@ func (a *API) scannerList(c *Ctx, active bool) (*scannerList, error) {
 
 func (a *API) createScanner(c *Ctx, in *scannerRequest) (*scannerEnvelope, error) {
 	s := in.update().Apply(scanconfig.Scanner{AppType: in.AppType})
-	out, err := a.app.CreateScanner(c.Context(), c.Actor, s)
+	password := ""
+	if in.Password != nil {
+		password = *in.Password
+	}
+	out, err := a.app.CreateScanner(c.Context(), c.Actor, s, password)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/perimeterhq/perimeter/internal/apitest"
+	"github.com/perimeterhq/perimeter/internal/scanner/gvmscan/gvmtest"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
 
@@ -37,7 +38,7 @@ func fakeGMP(t *testing.T, reply string) string {
 				defer c.Close()
 				buf := make([]byte, 256)
 				n, _ := c.Read(buf)
-				if strings.Contains(string(buf[:n]), "<get_version/>") {
+				if strings.Contains(string(buf[:n]), "<get_version") {
 					_, _ = c.Write([]byte(reply))
 				}
 			}()
@@ -55,9 +56,8 @@ func TestScanners(t *testing.T) {
 		}
 		builtinID := builtin.Str("scanners.0.id")
 
-		good := fakeGMP(t, `<get_version_response status="200" status_text="OK"><version>22.4</version></get_version_response>`)
+		gmp := gvmtest.Start(t)
 		bad := fakeGMP(t, `<get_version_response status="400" status_text="Bogus"/>`)
-		goodHost, goodPort, _ := net.SplitHostPort(good)
 		badHost, badPort, _ := net.SplitHostPort(bad)
 		fakeNmap := filepath.Join(t.TempDir(), "nmap")
 		if err := os.WriteFile(fakeNmap, []byte("#!/bin/sh\necho 'Nmap version 7.93 ( https://nmap.org )'\n"), 0o755); err != nil {
@@ -77,10 +77,21 @@ func TestScanners(t *testing.T) {
 						t.Fatalf("agent token %q", agentToken)
 					}
 				}},
-			{Name: "openvas", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "GVM", "app_type": "openvas", "host": goodHost, "port": atoi(goodPort)}, Status: 201,
-				NotIn: []string{`"token"`}, Check: func(t *testing.T, r *apitest.Resp) { gmpID = r.Str("scanner.id") }},
-			{Name: "openvas answering an error", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "GVM2", "app_type": "openvas", "host": badHost, "port": atoi(badPort)}, Status: 201,
-				Check: func(t *testing.T, r *apitest.Resp) { badGMPID = r.Str("scanner.id") }},
+			{Name: "openvas", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "GVM", "app_type": "openvas",
+				"host": gmp.Host, "port": gmp.Port, "username": "admin", "password": "s3cret", "ca_cert": gmp.CAPEM}, Status: 201,
+				Want:  []string{`"username":"admin"`, `"password_set":true`, `"insecure_skip_verify":false`, "BEGIN CERTIFICATE"},
+				NotIn: []string{`"token"`, "s3cret", `"password":`}, Check: func(t *testing.T, r *apitest.Resp) { gmpID = r.Str("scanner.id") }},
+			{Name: "openvas answering an error", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "GVM2", "app_type": "openvas",
+				"host": badHost, "port": atoi(badPort), "insecure_skip_verify": true}, Status: 201,
+				Want: []string{`"insecure_skip_verify":true`, `"password_set":false`}, Check: func(t *testing.T, r *apitest.Resp) { badGMPID = r.Str("scanner.id") }},
+			{Name: "openvas: ca_cert not PEM", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "g", "app_type": "openvas",
+				"host": gmp.Host, "ca_cert": "not a certificate"}, Status: 422, Want: []string{`"ca_cert":["is not a PEM certificate`}},
+			{Name: "openvas: a CA and no verification", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "g", "app_type": "openvas",
+				"host": gmp.Host, "ca_cert": gmp.CAPEM, "insecure_skip_verify": true}, Status: 422, Want: []string{`"insecure_skip_verify":["contradicts ca_cert`}},
+			{Name: "openvas: password without user", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "g", "app_type": "openvas",
+				"host": gmp.Host, "password": "pw-without-user"}, Status: 422, Want: []string{`"username":["is required with a password`}, NotIn: []string{"pw-without-user"}},
+			{Name: "openvas: password not a string", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "g", "app_type": "openvas",
+				"host": gmp.Host, "username": "u", "password": 12345}, Status: 422, Want: []string{`"password"`}},
 			{Name: "nmap", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "nmap", "app_type": "nmap", "path": fakeNmap}, Status: 201,
 				Check: func(t *testing.T, r *apitest.Resp) { nmapID = r.Str("scanner.id") }},
 			{Name: "nmap elsewhere", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners", Body: map[string]any{"name": "nmap2", "app_type": "nmap", "path": "/nonexistent/nmap"}, Status: 201,
@@ -93,10 +104,22 @@ func TestScanners(t *testing.T) {
 			{Name: "verified version is recorded", As: tr.c1User, Method: "GET", Path: "/v2/scanners/" + builtinID, Status: 200, Want: []string{`"version":"test"`}, NotIn: []string{`"verified_at":null`}},
 			{Name: "verify agent never seen", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + agentID + "/verify", Status: 200,
 				Want: []string{`"verified":false`, "never seen"}},
-			{Name: "verify openvas", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + gmpID + "/verify", Status: 200,
-				Want: []string{`"verified":true`, `"version":"GMP 22.4"`}},
+			{Name: "verify openvas logs in", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + gmpID + "/verify", Status: 200,
+				Want: []string{`"verified":true`, `"version":"GMP 22.7"`}},
 			{Name: "verify openvas error", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + badGMPID + "/verify", Status: 200,
 				Want: []string{`"verified":false`, "400 Bogus"}},
+			{Name: "password is never shown", As: tr.c1Admin, Method: "GET", Path: "/v2/scanners/" + gmpID, Status: 200,
+				Want: []string{`"password_set":true`}, NotIn: []string{"s3cret", `"password":`}},
+			{Name: "wrong password", As: tr.c1Admin, Method: "PUT", Path: "/v2/scanners/" + gmpID, Body: map[string]any{"password": "wrong-pw"}, Status: 200,
+				Want: []string{`"password_set":true`}, NotIn: []string{"wrong-pw"}},
+			{Name: "verify refused login", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + gmpID + "/verify", Status: 200,
+				Want: []string{`"verified":false`, `refused the login of user \"admin\"`, "Authentication failed"}},
+			{Name: "no CA: untrusted", As: tr.c1Admin, Method: "PUT", Path: "/v2/scanners/" + gmpID, Body: map[string]any{"password": "s3cret", "ca_cert": ""}, Status: 200,
+				Want: []string{`"ca_cert":""`}},
+			{Name: "verify untrusted certificate", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + gmpID + "/verify", Status: 200,
+				Want: []string{`"verified":false`, "certificate"}},
+			{Name: "audit never holds the password", As: tr.c1Admin, Method: "GET", Path: "/v2/audit/events?per_page=100", Status: 200,
+				Want: []string{`"password":"changed"`}, NotIn: []string{"s3cret", "wrong-pw"}},
 			// A tenant's path must name the server's own nmap (TestNmapPathPolicy).
 			{Name: "verify nmap of another path", As: tr.c1Admin, Method: "POST", Path: "/v2/scanners/" + nmapID + "/verify", Status: 200,
 				Want: []string{`"verified":false`, "is not the nmap binary this server allows"}},

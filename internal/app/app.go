@@ -37,6 +37,8 @@ type Config struct {
 	OrgScanConcurrency int           // runs of one organization executing at once (default 2)
 	ScanExclude        string        // hosts no scan of any organization may touch (hostspec notation)
 	NmapPath           string        // the nmap binary nmap scanners run ("": nmap on PATH)
+	GMPPollInterval    time.Duration // how often a scan on a Greenbone manager asks its progress (default 10 s)
+	GMPTimeout         time.Duration // longest wait of one GMP read, write or dial (default 60 s)
 	Blobs              blob.Store    // where generated report files live (nil: reports cannot be generated)
 
 	Hooks HooksConfig // webhooks, notifications and e-mail (hooks.go)

@@ -22,6 +22,7 @@ type PortListSync struct {
 const (
 	reasonSentWithScan = "keeps no port lists of its own: lists are sent with each scan"
 	reasonGMPNoCreds   = "GMP port-list sync is not configured: the scanner has no GMP manager credentials, so nothing was pushed"
+	reasonGMPWithScan  = "nothing was pushed: each scan sends its ports to the manager as its GMP target's port range"
 	reasonInactive     = "the scanner is inactive; nothing was pushed"
 )
 
@@ -29,9 +30,10 @@ const (
 // its engine holds port lists of its own and whether they were pushed.
 // builtin, agent and nmap scanners receive the list with each scan, so there
 // is nothing to sync. An openvas manager keeps port lists (GMP
-// create_port_list), which needs the manager's credentials; scanners hold
-// none yet, so the answer lists what would be pushed and says so — it never
-// claims a push that did not happen. The request is audited.
+// create_port_list), but a scan on it sends its ports with the GMP target
+// (gvmscan), so nothing is pushed either: the answer lists what the manager
+// could hold and says why nothing was pushed — it never claims a push that
+// did not happen. The request is audited.
 func (a *App) SyncPortLists(ctx context.Context, act *Actor) ([]PortListSync, error) {
 	if err := act.can("port_lists", "write"); err != nil {
 		return nil, err
@@ -63,6 +65,9 @@ func (a *App) SyncPortLists(ctx context.Context, act *Actor) ([]PortListSync, er
 				}
 			}
 			res.Reason = reasonGMPNoCreds
+			if s.Username != "" && s.PasswordSealed != "" {
+				res.Reason = reasonGMPWithScan
+			}
 			if s.Status != scanconfig.ScannerActive {
 				res.Reason = reasonInactive
 			}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/portspec"
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/scanner/cve"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
@@ -157,9 +158,13 @@ func (a *App) execute(ctx context.Context, run scan.Run) error {
 	if err != nil {
 		return a.failRun(ctx, run, "the scan's scanner no longer exists")
 	}
-	engine, err := a.engineFor(sc)
+	engine, err := a.engineFor(sc, run.ID)
 	if err != nil {
 		return a.failRun(ctx, run, err.Error())
+	}
+	st.run.Settings.Engine = "" // what ran decides what the run vouches for (checkCovered)
+	if sc.AppType == scanconfig.AppOpenVAS {
+		st.run.Settings.Engine = scanconfig.AppOpenVAS
 	}
 	profile, ok := scanner.ProfileByName(run.EngineProfile)
 	if !ok {

@@ -15,9 +15,10 @@ import (
 // engineFunc runs one scan and sends its events (scanner.Run's shape).
 type engineFunc func(ctx context.Context, opts scanner.Options, events chan<- result.Event) (result.Stats, error)
 
-// engineFor is the engine a scanner runs scans with: the built-in one, or
-// the nmap binary (nmapscan) for nmap scanners.
-func (a *App) engineFor(s scanconfig.Scanner) (engineFunc, error) {
+// engineFor is the engine a scanner runs run runID with: the built-in one,
+// the nmap binary (nmapscan) for nmap scanners, or a Greenbone manager
+// (gvmscan, scan_gvm.go) for openvas scanners.
+func (a *App) engineFor(s scanconfig.Scanner, runID string) (engineFunc, error) {
 	switch s.AppType {
 	case scanconfig.AppBuiltin:
 		return scanner.Run, nil
@@ -29,6 +30,8 @@ func (a *App) engineFor(s scanconfig.Scanner) (engineFunc, error) {
 		return func(ctx context.Context, opts scanner.Options, events chan<- result.Event) (result.Stats, error) {
 			return nmapscan.Run(ctx, path, opts, events)
 		}, nil
+	case scanconfig.AppOpenVAS:
+		return a.gvmEngine(s, runID)
 	}
 	return nil, fmt.Errorf("scanner '%s' (%s) cannot run scans in this version", s.Name, s.AppType)
 }

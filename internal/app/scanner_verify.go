@@ -1,21 +1,17 @@
 package app
 
 import (
-	"bufio"
 	"context"
-	"crypto/tls"
-	"encoding/xml"
 	"fmt"
 	"net"
 	"os/exec"
 	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/portspec"
 	"github.com/perimeterhq/perimeter/internal/scanconfig"
 	"github.com/perimeterhq/perimeter/internal/scanner"
+	"github.com/perimeterhq/perimeter/internal/scanner/gvmscan"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
 	"github.com/perimeterhq/perimeter/internal/store"
 )
@@ -54,7 +50,7 @@ func (a *App) VerifyScanner(ctx context.Context, act *Actor, id string) (Verific
 	case scanconfig.AppAgent:
 		v = verifyAgent(s, a.now())
 	case scanconfig.AppOpenVAS:
-		v = verifyGMP(vctx, s.Address())
+		v = a.verifyGMP(vctx, s)
 	}
 	v.LatencyMS = time.Since(start).Milliseconds()
 	now := a.now()
@@ -149,56 +145,28 @@ func verifyAgent(s scanconfig.Scanner, now time.Time) Verification {
 	return Verification{Verified: true, Version: s.Version}
 }
 
-// verifyGMP connects to a Greenbone manager with TLS and asks its protocol
-// version. Managers use self-signed certificates as a rule, so the chain is not
-// verified here; the certificate's subject is reported on failure.
-func verifyGMP(ctx context.Context, addr string) Verification {
-	d := tls.Dialer{Config: &tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}} //nolint:gosec // see above
-	conn, err := d.DialContext(ctx, "tcp", addr)
+// verifyGMP connects to a Greenbone manager with TLS (its certificate
+// verified unless the scanner opts out), asks its GMP version and logs in
+// with the scanner's credentials: what a scan will do first.
+func (a *App) verifyGMP(ctx context.Context, s scanconfig.Scanner) Verification {
+	cfg, err := a.gmpConfig(s)
 	if err != nil {
-		return Verification{Error: "cannot connect to the GMP manager at " + addr + ": " + err.Error()}
+		return Verification{Error: err.Error()}
 	}
-	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
+	c, err := gvmscan.Dial(ctx, cfg)
+	if err != nil {
+		return Verification{Error: err.Error()}
 	}
-	if _, err := conn.Write([]byte("<get_version/>")); err != nil {
-		return Verification{Error: "GMP: " + err.Error()}
+	defer c.Close()
+	version, err := c.Version(ctx)
+	if err != nil {
+		return Verification{Error: err.Error()}
 	}
-	var resp struct {
-		XMLName xml.Name `xml:"get_version_response"`
-		Status  string   `xml:"status,attr"`
-		Text    string   `xml:"status_text,attr"`
-		Version string   `xml:"version"`
+	if cfg.Username == "" || cfg.Password == "" {
+		return Verification{Version: "GMP " + version, Error: "no GMP username and password set: scans cannot log in"}
 	}
-	dec := xml.NewDecoder(bufio.NewReader(&limitedConn{conn: conn, left: 64 << 10}))
-	if err := dec.Decode(&resp); err != nil {
-		return Verification{Error: "GMP: no valid get_version response: " + err.Error()}
+	if err := c.Authenticate(ctx, cfg.Username, cfg.Password); err != nil {
+		return Verification{Version: "GMP " + version, Error: fmt.Sprintf("the manager refused the login of user %q: %v", cfg.Username, err)}
 	}
-	if code, _ := strconv.Atoi(resp.Status); code < 200 || code > 299 {
-		return Verification{Error: fmt.Sprintf("GMP: get_version answered %s %s", resp.Status, resp.Text)}
-	}
-	if strings.TrimSpace(resp.Version) == "" {
-		return Verification{Error: "GMP: get_version answered without a version"}
-	}
-	return Verification{Verified: true, Version: "GMP " + strings.TrimSpace(resp.Version)}
-}
-
-// limitedConn stops reading after a budget, so a hostile peer cannot feed the
-// XML decoder forever.
-type limitedConn struct {
-	conn net.Conn
-	left int
-}
-
-func (l *limitedConn) Read(p []byte) (int, error) {
-	if l.left <= 0 {
-		return 0, fmt.Errorf("response larger than 64 KiB")
-	}
-	if len(p) > l.left {
-		p = p[:l.left]
-	}
-	n, err := l.conn.Read(p)
-	l.left -= n
-	return n, err
+	return Verification{Verified: true, Version: "GMP " + version}
 }

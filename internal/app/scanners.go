@@ -29,8 +29,9 @@ func (a *App) builtinScanner(ctx context.Context, q *store.Q, orgID string) erro
 }
 
 // CreateScanner adds a scanner to the caller's organization. Agent scanners get
-// a token, returned once.
-func (a *App) CreateScanner(ctx context.Context, act *Actor, s scanconfig.Scanner) (ScannerWithToken, error) {
+// a token, returned once. password, when not empty, is an openvas scanner's
+// GMP password: it is sealed at rest and never returned.
+func (a *App) CreateScanner(ctx context.Context, act *Actor, s scanconfig.Scanner, password string) (ScannerWithToken, error) {
 	if err := act.can("scanners", "write"); err != nil {
 		return ScannerWithToken{}, err
 	}
@@ -38,6 +39,9 @@ func (a *App) CreateScanner(ctx context.Context, act *Actor, s scanconfig.Scanne
 	s.ID, s.OrganizationID, s.CreatedAt, s.UpdatedAt = newID(), act.Org.ID, now, now
 	if s.Status == "" {
 		s.Status = scanconfig.ScannerActive
+	}
+	if err := a.setGMPPassword(&s, &password); err != nil {
+		return ScannerWithToken{}, err
 	}
 	if err := s.Validate(); err != nil {
 		return ScannerWithToken{}, err
@@ -52,9 +56,28 @@ func (a *App) CreateScanner(ctx context.Context, act *Actor, s scanconfig.Scanne
 		if err := q.CreateScanner(ctx, s, hash); err != nil {
 			return err
 		}
-		return a.record(ctx, q, act, "", "scanner.create", "scanner", s.ID, map[string]any{"name": s.Name, "app_type": s.AppType})
+		return a.record(ctx, q, act, "", "scanner.create", "scanner", s.ID, map[string]any{"name": s.Name, "app_type": s.AppType,
+			"username": s.Username, "password_set": s.PasswordSealed != ""})
 	})
 	return out, err
+}
+
+// setGMPPassword seals a GMP password given in clear into s (nil: unchanged;
+// "": cleared). The clear text goes nowhere else: not to the audit log, not
+// to errors.
+func (a *App) setGMPPassword(s *scanconfig.Scanner, password *string) error {
+	if password == nil {
+		return nil
+	}
+	if err := scanconfig.ValidateGMPPassword(*password); err != nil {
+		return err
+	}
+	if *password == "" {
+		s.PasswordSealed = ""
+		return nil
+	}
+	s.PasswordSealed = a.hooks.box.Seal(*password)
+	return nil
 }
 
 // GetScanner returns a scanner of the caller's organization.
@@ -122,10 +145,18 @@ func (a *App) changeScanner(ctx context.Context, act *Actor, id, action string, 
 		d := audit.Diff{}
 		for _, c := range [][3]string{{"name", old.Name, s.Name}, {"description", old.Description, s.Description},
 			{"app_type", old.AppType, s.AppType}, {"status", old.Status, s.Status}, {"host", old.Host, s.Host},
-			{"path", old.Path, s.Path}, {"organization_id", old.OrganizationID, s.OrganizationID}} {
+			{"path", old.Path, s.Path}, {"organization_id", old.OrganizationID, s.OrganizationID},
+			{"username", old.Username, s.Username}} {
 			d.Set(c[0], c[1], c[2])
 		}
 		d.Set("port", old.Port, s.Port)
+		d.Set("insecure_skip_verify", old.InsecureSkipVerify, s.InsecureSkipVerify)
+		if old.CACert != s.CACert {
+			d["ca_cert"] = "changed" // a public certificate, but up to 64 KiB
+		}
+		if old.PasswordSealed != s.PasswordSealed {
+			d["password"] = "changed" // never the value, sealed or not
+		}
 		if out.Token != "" {
 			d["token"] = "issued"
 		}
@@ -138,7 +169,7 @@ func (a *App) changeScanner(ctx context.Context, act *Actor, id, action string, 
 func (a *App) UpdateScanner(ctx context.Context, act *Actor, id string, up scanconfig.ScannerUpdate) (scanconfig.Scanner, error) {
 	out, err := a.changeScanner(ctx, act, id, "scanner.update", func(s *scanconfig.Scanner, _ *string) error {
 		*s = up.Apply(*s)
-		return nil
+		return a.setGMPPassword(s, up.Password)
 	})
 	return out.Scanner, err
 }

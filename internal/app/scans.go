@@ -17,7 +17,7 @@ import (
 )
 
 // runnableAppTypes are the scanner engines this version executes scans with.
-var runnableAppTypes = map[string]bool{scanconfig.AppBuiltin: true, scanconfig.AppNmap: true}
+var runnableAppTypes = map[string]bool{scanconfig.AppBuiltin: true, scanconfig.AppNmap: true, scanconfig.AppOpenVAS: true}
 
 // CreateScan saves a scan configuration of the caller's organization. Missing
 // references take defaults: the target's product, the product's default scan
@@ -94,7 +94,7 @@ func (a *App) resolveScan(ctx context.Context, q *store.Q, s *scan.Scan) error {
 	} else if err != nil {
 		return err
 	} else if !runnableAppTypes[sc.AppType] && sc.AppType != scanconfig.AppAgent { // agents run only the scans that name them
-		f.Add("scanner_id", "scanner '%s' is a %s scanner; this version runs scans with built-in, nmap and agent scanners", sc.Name, sc.AppType)
+		f.Add("scanner_id", "scanner '%s' is a %s scanner; this version runs scans with built-in, nmap, openvas and agent scanners", sc.Name, sc.AppType)
 	}
 	s.NextRunAt = nil
 	if s.ScheduleID != "" {
@@ -269,6 +269,9 @@ func (a *App) queueRun(ctx context.Context, q *store.Q, s scan.Scan, trigger, by
 		return scan.Run{}, err
 	}
 	settings := profileSettings(profile)
+	if scanner.AppType == scanconfig.AppOpenVAS {
+		settings.Engine = scanconfig.AppOpenVAS
+	}
 	now := a.now()
 	run := scan.Run{ID: newID(), OrganizationID: s.OrganizationID, ScanID: s.ID, TargetID: target.ID, Status: scan.StatusQueued,
 		Trigger: trigger, Attempt: 1, Hosts: target.Hosts, ExcludeHosts: target.ExcludeHosts, Ports: ports,

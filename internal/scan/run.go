@@ -47,6 +47,9 @@ type Settings struct {
 	Checks           bool     `json:"checks"`
 	Families         []string `json:"families,omitempty"` // empty: all
 	CVE              bool     `json:"cve"`
+	// Engine is "openvas" for a run on a Greenbone manager, whose results
+	// vouch only for its own (gvm:) checks; "" for Perimeter's engines.
+	Engine string `json:"engine,omitempty"`
 }
 
 // Stats count what a run found.

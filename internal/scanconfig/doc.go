@@ -10,6 +10,6 @@
 //   - scan: scans, their runs and their results — findings with their
 //     lifecycle, and the host inventory (scan.Host: every IP an
 //     organization's runs found, merged across runs);
-//   - scanner: the built-in engine that executes a run (and its nmap
-//     adapter, scanner/nmapscan).
+//   - scanner: the built-in engine that executes a run (and its nmap and
+//     Greenbone adapters, scanner/nmapscan and scanner/gvmscan).
 package scanconfig

@@ -39,11 +39,18 @@ type Scanner struct {
 	Host           string // openvas: manager address
 	Port           int    // openvas: manager port (default 9390)
 	Path           string // nmap: binary path ("" = look up "nmap" on PATH)
-	Version        string // last verified engine version
-	LastSeenAt     *time.Time
-	VerifiedAt     *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	Username       string // openvas: the GMP user
+	PasswordSealed string // openvas: the GMP password, sealed with secret.Box; never shown or logged
+	CACert         string // openvas: PEM certificate(s) the manager's must chain to ("" = the system's roots)
+	// InsecureSkipVerify (openvas) accepts any manager certificate: the
+	// owner's explicit choice, for a lab; CACert is the way to trust a
+	// manager's own CA.
+	InsecureSkipVerify bool
+	Version            string // last verified engine version
+	LastSeenAt         *time.Time
+	VerifiedAt         *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // Validate checks the fields a client sets.
@@ -78,6 +85,7 @@ func (s *Scanner) Validate() error {
 		if s.Port < 1 || s.Port > 65535 {
 			f.Add("port", "%d is not a port (1–65535)", s.Port)
 		}
+		validateGMPLogin(s, f)
 	case AppNmap:
 		if s.Path != "" && !strings.HasPrefix(s.Path, "/") {
 			f.Add("path", "'%s' must be an absolute path to the nmap binary", s.Path)
@@ -103,6 +111,11 @@ func ValidAppType(t string) bool {
 type ScannerUpdate struct {
 	Name, Description, Host, Path *string
 	Port                          *int
+	Username, CACert              *string
+	InsecureSkipVerify            *bool
+	// Password is the GMP password in clear; the app layer seals it (Apply
+	// leaves PasswordSealed alone). "" clears it.
+	Password *string
 }
 
 // Apply returns s with the update applied.
@@ -121,6 +134,15 @@ func (u ScannerUpdate) Apply(s Scanner) Scanner {
 	}
 	if u.Port != nil {
 		s.Port = *u.Port
+	}
+	if u.Username != nil {
+		s.Username = *u.Username
+	}
+	if u.CACert != nil {
+		s.CACert = *u.CACert
+	}
+	if u.InsecureSkipVerify != nil {
+		s.InsecureSkipVerify = *u.InsecureSkipVerify
 	}
 	return s
 }

@@ -10,21 +10,24 @@ import (
 )
 
 const scannerColumns = `s.id, s.organization_id, s.name, s.description, s.app_type, s.status, s.host, s.port, s.path,
-	s.version, s.last_seen_at, s.verified_at, s.created_at, s.updated_at`
+	s.version, s.last_seen_at, s.verified_at, s.created_at, s.updated_at, s.username, s.password_sealed, s.ca_cert,
+	s.insecure_skip_verify`
 
 func scanScanner(sc interface{ Scan(...any) error }) (scanconfig.Scanner, error) {
 	var s scanconfig.Scanner
 	err := sc.Scan(&s.ID, &s.OrganizationID, &s.Name, &s.Description, &s.AppType, &s.Status, &s.Host, &s.Port, &s.Path,
-		&s.Version, nullTimeCol{&s.LastSeenAt}, nullTimeCol{&s.VerifiedAt}, timeCol{&s.CreatedAt}, timeCol{&s.UpdatedAt})
+		&s.Version, nullTimeCol{&s.LastSeenAt}, nullTimeCol{&s.VerifiedAt}, timeCol{&s.CreatedAt}, timeCol{&s.UpdatedAt},
+		&s.Username, &s.PasswordSealed, &s.CACert, &s.InsecureSkipVerify)
 	return s, err
 }
 
 // CreateScanner inserts a scanner; tokenHash is the agent token's hash ("" for none).
 func (q *Q) CreateScanner(ctx context.Context, s scanconfig.Scanner, tokenHash string) error {
 	_, err := q.exec(ctx, `INSERT INTO scanners (id, organization_id, name, description, app_type, status, host, port, path,
-		version, token_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		version, token_hash, created_at, updated_at, username, password_sealed, ca_cert, insecure_skip_verify)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		s.ID, s.OrganizationID, s.Name, s.Description, s.AppType, s.Status, s.Host, s.Port, s.Path, s.Version,
-		nullString(tokenHash), ts(s.CreatedAt), ts(s.UpdatedAt))
+		nullString(tokenHash), ts(s.CreatedAt), ts(s.UpdatedAt), s.Username, s.PasswordSealed, s.CACert, s.InsecureSkipVerify)
 	return err
 }
 
@@ -65,9 +68,10 @@ func (q *Q) FindScanners(ctx context.Context, orgID string, p listing.Params) ([
 // orgID) and token (nil keeps it; "" clears it).
 func (q *Q) UpdateScanner(ctx context.Context, orgID string, s scanconfig.Scanner, tokenHash *string) error {
 	query := `UPDATE scanners SET organization_id = ?, name = ?, description = ?, app_type = ?, status = ?, host = ?, port = ?,
-		path = ?, version = ?, last_seen_at = ?, verified_at = ?, updated_at = ?`
+		path = ?, version = ?, last_seen_at = ?, verified_at = ?, updated_at = ?, username = ?, password_sealed = ?,
+		ca_cert = ?, insecure_skip_verify = ?`
 	args := []any{s.OrganizationID, s.Name, s.Description, s.AppType, s.Status, s.Host, s.Port, s.Path, s.Version,
-		nts(s.LastSeenAt), nts(s.VerifiedAt), ts(s.UpdatedAt)}
+		nts(s.LastSeenAt), nts(s.VerifiedAt), ts(s.UpdatedAt), s.Username, s.PasswordSealed, s.CACert, s.InsecureSkipVerify}
 	if tokenHash != nil {
 		query += `, token_hash = ?`
 		args = append(args, nullString(*tokenHash))
