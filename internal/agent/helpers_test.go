@@ -30,9 +30,15 @@ type lab struct {
 	n         int
 }
 
-func newLab(t *testing.T, engine string) *lab {
+func newLab(t testing.TB, engine string) *lab {
 	t.Helper()
-	e := apitest.NewWithConfig(t, engine, fastScans)
+	return newLabConfig(t, engine, fastScans)
+}
+
+// newLabConfig is newLab with the server's app configuration.
+func newLabConfig(t testing.TB, engine string, cfg app.Config) *lab {
+	t.Helper()
+	e := apitest.NewWithConfig(t, engine, cfg)
 	e.StartJobs(t)
 	sc := e.Admin.Do("POST", "/v2/scanners", map[string]any{"name": "Branch office", "app_type": "agent"})
 	if sc.Status != 201 || sc.Str("scanner.token") == "" {
@@ -43,7 +49,7 @@ func newLab(t *testing.T, engine string) *lab {
 
 // startScan creates a target, port list and scan (on the agent scanner
 // unless builtin) and starts a run; it returns the scan id.
-func (l *lab) startScan(t *testing.T, hosts, ports string, builtin bool) string {
+func (l *lab) startScan(t testing.TB, hosts, ports string, builtin bool) string {
 	t.Helper()
 	l.n++
 	name := fmt.Sprintf("lab %d", l.n)
@@ -68,7 +74,7 @@ func (l *lab) startScan(t *testing.T, hosts, ports string, builtin bool) string 
 }
 
 // wait polls the scan until its run ends.
-func (l *lab) wait(t *testing.T, scanID string) *apitest.Resp {
+func (l *lab) wait(t testing.TB, scanID string) *apitest.Resp {
 	t.Helper()
 	var r *apitest.Resp
 	apitest.Eventually(t, 90*time.Second, "the scan to finish", func() bool {
@@ -91,7 +97,7 @@ func (l *lab) config(log *logBuffer, nets ...string) agent.Config {
 }
 
 // run starts an agent until the test ends (or stop is called).
-func run(t *testing.T, cfg agent.Config) (stop func() error) {
+func run(t testing.TB, cfg agent.Config) (stop func() error) {
 	t.Helper()
 	a, err := agent.New(cfg)
 	if err != nil {
