@@ -109,6 +109,10 @@ func (c *client) post(ctx context.Context, path string, body, out any) (bool, er
 		ae.Message = strings.TrimSpace(string(data))
 	}
 	switch resp.StatusCode {
+	case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther, http.StatusTemporaryRedirect, http.StatusPermanentRedirect:
+		// Not followed: the token would go wherever the redirect points.
+		return false, &refusedError{fmt.Sprintf("the server redirects to %q (%d); give --server the final URL",
+			resp.Header.Get("Location"), resp.StatusCode)}
 	case http.StatusUnauthorized:
 		return false, ErrUnauthorized
 	case http.StatusForbidden:

@@ -96,3 +96,34 @@ func TestAgentShutdown(t *testing.T) {
 		}
 	})
 }
+
+// TestAgentStop: a stop requested through the API reaches the agent with
+// its next heartbeat; it ends the scan, keeps what it found and finishes
+// the run stopped.
+func TestAgentStop(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		l := newLab(t, engine)
+		slow := apitest.SilentListener(t, "127.0.0.2")
+		fast := weakHTTP(t)
+		log := &logBuffer{}
+		run(t, l.config(log))
+		scanID := l.startScan(t, "127.0.0.1,127.0.0.2", fmt.Sprintf("T:%d,%d", fast, slow), false)
+		apitest.Eventually(t, 30*time.Second, "the fast host's batch", func() bool {
+			return strings.Contains(log.String(), "results sent")
+		})
+		if r := l.u.Do("POST", "/v2/scans/"+scanID+"/stop", nil); r.Status/100 != 2 {
+			t.Fatalf("stop: %s", r)
+		}
+		began := time.Now()
+		done := l.wait(t, scanID)
+		if done.Str("scan.status") != "stopped" || !strings.Contains(log.String(), "status=stopped") {
+			t.Fatalf("run: %s\nagent log:\n%s", done, log)
+		}
+		if d := time.Since(began); d > 8*time.Second {
+			t.Errorf("the stop took %s: the scan must end at the next heartbeat, not run out", d)
+		}
+		if hs := l.u.Do("GET", "/v2/scans/"+scanID+"/hosts", nil); hs.Get("pagination.total_count").(float64) < 1 {
+			t.Errorf("a stopped run keeps what it found: %s", hs)
+		}
+	})
+}
