@@ -11,6 +11,7 @@ import (
 
 	"github.com/perimeterhq/perimeter/internal/scanner"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
+	"github.com/perimeterhq/perimeter/internal/textclip"
 )
 
 // Why a scan ended before the engine finished (the engine context's cause).
@@ -31,16 +32,12 @@ const (
 // business (finished, dropped, or left to be queued again on shutdown).
 func (a *Agent) runJob(ctx context.Context, job *Job) error {
 	log := a.log.With("run_id", job.ID, "attempt", job.Attempt)
-	log.Info("claimed a run", "hosts", job.Hosts, "ports", job.Ports, "profile", job.Profile)
+	log.Info("claimed a run", "hosts", textclip.Bytes(job.Hosts, 200), "ports", textclip.Bytes(job.Ports, 200),
+		"profile", job.Profile)
 	// Calls about the job outlive a shutdown, so the results collected so far
 	// still reach the server; DrainTimeout bounds them.
 	jctx, endJob := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer endJob(nil)
-	opts, reason := a.options(job)
-	if reason != "" {
-		log.Warn("refusing the run", "reason", reason)
-		return a.finishJob(jctx, log, job, finishRequest{Attempt: job.Attempt, Status: statusFailed, Error: reason})
-	}
 	ectx, stopEngine := context.WithCancelCause(jctx)
 	defer stopEngine(nil)
 	unwatch := context.AfterFunc(ctx, func() {
@@ -48,6 +45,11 @@ func (a *Agent) runJob(ctx context.Context, job *Job) error {
 		time.AfterFunc(a.cfg.DrainTimeout, func() { endJob(errShutdown) })
 	})
 	defer unwatch()
+	opts, reason := a.options(job)
+	if reason != "" {
+		log.Warn("refusing the run", "reason", reason)
+		return a.finishJob(jctx, log, job, finishRequest{Attempt: job.Attempt, Status: statusFailed, Error: reason})
+	}
 
 	// abort ends the scan early; when the job is not this agent's any more
 	// (or the token died) nothing more about it may reach the server either.
@@ -98,7 +100,11 @@ func (a *Agent) runJob(ctx context.Context, job *Job) error {
 	case errors.Is(cause, errLost) || errors.Is(uploadErr, errLost):
 		log.Warn("dropped the run: the server gave it to another attempt (heartbeats were missed) or ended it")
 		return nil
-	case errors.Is(cause, errShutdown) || errors.Is(uploadErr, errShutdown):
+	case errors.Is(uploadErr, errShutdown):
+		log.Warn("shutting down: some results could not be sent within the drain timeout; the server queues " +
+			"the run again once its heartbeats stop, and the next attempt scans it again")
+		return nil
+	case errors.Is(cause, errShutdown):
 		log.Warn("shutting down: the results collected so far were sent; the server queues the run again " +
 			"once its heartbeats stop, and the next attempt scans it again")
 		return nil
