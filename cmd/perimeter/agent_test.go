@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -128,6 +129,20 @@ func TestAgentKilledMidScan(t *testing.T) {
 		}
 		if !strings.Contains(second.out.String(), "attempt=2") {
 			t.Errorf("the second agent must have run attempt 2:\n%s", second.out)
+		}
+		// SIGTERM while it waits for work: it stops claiming and exits 0.
+		if err := second.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan error, 1)
+		go func() { exited <- second.cmd.Wait() }()
+		select {
+		case err := <-exited:
+			if err != nil || !strings.Contains(second.out.String(), "scanner agent stopped") {
+				t.Errorf("SIGTERM: %v\n%s", err, second.out)
+			}
+		case <-time.After(15 * time.Second):
+			t.Errorf("the agent did not exit on SIGTERM:\n%s", second.out)
 		}
 	})
 }
