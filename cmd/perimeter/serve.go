@@ -34,6 +34,7 @@ type serveConfig struct {
 	noHTTP                         bool
 	sessionTTL, shutdown           time.Duration
 	heartbeat, staleAfter          time.Duration
+	gmpPoll, gmpTimeout            time.Duration // openvas scanners (GMP)
 	hooks                          hookFlags     // webhooks, notifications, e-mail (hooks_flags.go)
 	ai                             aiFlags       // the vulnerability assistant (ai_flags.go)
 	identity                       identityFlags // account e-mail links, SMS (identity_flags.go)
@@ -67,6 +68,10 @@ func newServeCommand() *cobra.Command {
 		"hosts no scan may touch, whatever the target says: e.g. the platform's own networks (env PERIMETER_SCAN_EXCLUDE)")
 	fs.StringVar(&c.nmapPath, "nmap-path", envString("PERIMETER_NMAP_PATH", ""),
 		"the nmap binary nmap scanners run; a scanner's own path must name the same file (env PERIMETER_NMAP_PATH; default: nmap on PATH)")
+	fs.DurationVar(&c.gmpPoll, "gmp-poll-interval", envDuration("PERIMETER_GMP_POLL_INTERVAL", 10*time.Second),
+		"how often a scan on an openvas scanner asks the Greenbone manager for its progress (env PERIMETER_GMP_POLL_INTERVAL)")
+	fs.DurationVar(&c.gmpTimeout, "gmp-timeout", envDuration("PERIMETER_GMP_TIMEOUT", time.Minute),
+		"how long one GMP command may take before the manager counts as unreachable (env PERIMETER_GMP_TIMEOUT)")
 	fs.IntVar(&c.scanWorkers, "scan-workers", envInt("PERIMETER_SCAN_WORKERS", 2), "scans executing at once in this process (env PERIMETER_SCAN_WORKERS)")
 	fs.IntVar(&c.orgScans, "org-scan-limit", envInt("PERIMETER_ORG_SCAN_LIMIT", 2), "scans of one organization executing at once, across nodes (env PERIMETER_ORG_SCAN_LIMIT)")
 	fs.DurationVar(&c.heartbeat, "scan-heartbeat", envDuration("PERIMETER_SCAN_HEARTBEAT", 2*time.Second), "how often a running scan saves progress")
@@ -112,7 +117,8 @@ func serve(ctx context.Context, c serveConfig) error {
 		return err
 	}
 	cfg := app.Config{SessionTTL: c.sessionTTL, Version: version, FeedDir: c.feedDir, ScanHeartbeat: c.heartbeat,
-		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, NmapPath: c.nmapPath, Blobs: blobs, Hooks: hooks, AI: aiCfg}
+		ScanStaleAfter: c.staleAfter, OrgScanConcurrency: c.orgScans, ScanExclude: c.scanExclude, NmapPath: c.nmapPath,
+		GMPPollInterval: c.gmpPoll, GMPTimeout: c.gmpTimeout, Blobs: blobs, Hooks: hooks, AI: aiCfg}
 	if err := c.identity.apply(&cfg, log); err != nil {
 		return err
 	}
