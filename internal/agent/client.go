@@ -199,3 +199,10 @@ func (c *client) finish(ctx context.Context, id string, in finishRequest) error 
 	_, err := c.post(ctx, "/v2/agent/jobs/"+url.PathEscape(id)+"/finish", in, nil)
 	return err
 }
+
+// release hands the run back on shutdown: the server queues it again at once
+// as the next attempt.
+func (c *client) release(ctx context.Context, id string, attempt int) error {
+	_, err := c.post(ctx, "/v2/agent/jobs/"+url.PathEscape(id)+"/release", map[string]int{"attempt": attempt}, nil)
+	return err
+}

@@ -105,8 +105,18 @@ func (a *Agent) runJob(ctx context.Context, job *Job) error {
 			"the run again once its heartbeats stop, and the next attempt scans it again")
 		return nil
 	case errors.Is(cause, errShutdown):
-		log.Warn("shutting down: the results collected so far were sent; the server queues the run again " +
-			"once its heartbeats stop, and the next attempt scans it again")
+		err := a.retry(jctx, "release", func(ctx context.Context) error {
+			cctx, cancel := context.WithTimeout(ctx, resultsCallTimeout)
+			defer cancel()
+			return a.c.release(cctx, job.ID, job.Attempt)
+		})
+		if err != nil {
+			log.Warn("shutting down: the results collected so far were sent, but the run could not be handed back; "+
+				"the server queues it again once its heartbeats stop", "err", err)
+			return nil
+		}
+		log.Info("shutting down: the results collected so far were sent and the run handed back; " +
+			"the server queued it again for the next agent")
 		return nil
 	case errors.As(uploadErr, &refused):
 		fin.Status, fin.Error = statusFailed, "the server refused the agent's results: "+refused.msg

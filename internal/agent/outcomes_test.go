@@ -58,9 +58,9 @@ func TestAgentRefusedResults(t *testing.T) {
 }
 
 // TestAgentShutdown: on shutdown mid-scan the agent stops its scan, sends
-// what it collected, does not finish the run, and returns; the server
-// queues the run again once the heartbeats stop, and the next agent
-// completes it as attempt 2 with the hosts stored once.
+// what it collected, hands the run back (queued again at once as attempt 2,
+// not finished), and returns; the next agent claims it without waiting for
+// the reaper and completes it with the hosts stored once.
 func TestAgentShutdown(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		l := newLab(t, engine)
@@ -79,17 +79,21 @@ func TestAgentShutdown(t *testing.T) {
 		if d := time.Since(began); d > 10*time.Second {
 			t.Errorf("shutdown took %s", d)
 		}
-		if st := l.u.Do("GET", "/v2/scans/"+scanID, nil).Str("scan.status"); st != "running" {
-			t.Errorf("the agent must leave the run to the server on shutdown, not end it: %s", st)
+		if st := l.u.Do("GET", "/v2/scans/"+scanID, nil).Str("scan.status"); st != "queued" {
+			t.Errorf("the agent must hand the run back on shutdown (queued again), not end it: %s", st)
 		}
-		if !strings.Contains(log.String(), "shutting down") {
+		if !strings.Contains(log.String(), "run handed back") {
 			t.Errorf("log:\n%s", log)
 		}
+		restarted := time.Now()
 		run(t, l.config(log))
 		done := l.wait(t, scanID)
 		h := done.Get("scan.last_history").(map[string]any)
 		if done.Str("scan.status") != "completed" || h["attempt"].(float64) != 2 || h["hosts_up"].(float64) != 2 {
 			t.Fatalf("run: %s\nagent log:\n%s", done, log)
+		}
+		if d := time.Since(restarted); d > 30*time.Second {
+			t.Errorf("the handed-back run took %s to complete: it must not wait for the reaper", d)
 		}
 		if hs := l.u.Do("GET", "/v2/scans/"+scanID+"/hosts", nil); hs.Get("pagination.total_count").(float64) != 2 {
 			t.Errorf("hosts: %s", hs)

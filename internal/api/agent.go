@@ -160,3 +160,14 @@ func (a *API) agentFinish(c *Ctx, in *agentFinishRequest) (*agentAck, error) {
 	}
 	return &agentAck{OK: true}, nil
 }
+
+type agentReleaseRequest struct {
+	Attempt int `json:"attempt"`
+}
+
+func (a *API) agentRelease(c *Ctx, in *agentReleaseRequest) (*agentAck, error) {
+	if err := a.app.AgentRelease(c.Context(), c.Scanner, c.Path("id"), in.Attempt); err != nil {
+		return nil, err
+	}
+	return &agentAck{OK: true}, nil
+}

@@ -73,3 +73,60 @@ func TestAgentProtocol(t *testing.T) {
 		}
 	})
 }
+
+// TestAgentRelease: an agent shutting down hands its run back; it is queued
+// at once as the next attempt (the released attempt gets 409 from then on),
+// the next claim gets it, another organization's scanner cannot touch it,
+// and a run asked to stop ends stopped when released.
+func TestAgentRelease(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, engine string) {
+		e := apitest.NewWithConfig(t, engine, fastScans)
+		e.StartJobs(t)
+		u := e.Admin
+		sc := u.Do("POST", "/v2/scanners", map[string]any{"name": "Branch", "app_type": "agent"})
+		agent := e.NoKey.WithAuth("Scanner " + sc.Str("scanner.token"))
+		tg := u.Do("POST", "/v2/targets", map[string]any{"name": "lan", "hosts": "127.0.0.1", "product": "vrms"})
+		s := u.Do("POST", "/v2/scans", map[string]any{"name": "via agent", "target_id": tg.Str("target.id"), "scanner_id": sc.Str("scanner.id")})
+		scanID := s.Str("scan.id")
+		claim := func(attempt float64) string {
+			t.Helper()
+			var c *apitest.Resp
+			apitest.Eventually(t, 20e9, "a job", func() bool {
+				c = agent.Do("POST", "/v2/agent/jobs/claim", map[string]any{"wait": 1})
+				return c.Status == 200
+			})
+			if c.Get("job.attempt") != attempt {
+				t.Fatalf("claim: %s, want attempt %v", c, attempt)
+			}
+			return c.Str("job.id")
+		}
+		if r := u.Do("POST", "/v2/scans/"+scanID+"/start", nil); r.Status != 202 {
+			t.Fatalf("start: %s", r)
+		}
+		id := claim(1)
+		other := e.NewUser(e.Admin, e.NewOrg(e.Admin, map[string]any{"name": "Other"}), "admin")
+		theirs := e.NoKey.WithAuth("Scanner " + other.Do("POST", "/v2/scanners", map[string]any{"name": "Theirs", "app_type": "agent"}).Str("scanner.token"))
+		release := "/v2/agent/jobs/" + id + "/release"
+		apitest.Run(t, []apitest.Scenario{
+			{Name: "another organization's scanner", As: theirs, Method: "POST", Path: release, Body: map[string]any{"attempt": 1}, Status: 404},
+			{Name: "release", As: agent, Method: "POST", Path: release, Body: map[string]any{"attempt": 1}, Status: 200},
+			{Name: "release again", As: agent, Method: "POST", Path: release, Body: map[string]any{"attempt": 1}, Status: 200},
+			{Name: "the released attempt is over", As: agent, Method: "POST", Path: "/v2/agent/jobs/" + id + "/progress",
+				Body: map[string]any{"attempt": 1, "progress": 10}, Status: 409},
+			{Name: "queued again", As: u, Method: "GET", Path: "/v2/scans/" + scanID, Status: 200, Want: []string{`"status":"queued"`}},
+		})
+		if again := claim(2); again != id {
+			t.Fatalf("the next claim must get the released run: %s", again)
+		}
+		if r := u.Do("POST", "/v2/scans/"+scanID+"/stop", nil); r.Status != 202 && r.Status != 200 {
+			t.Fatalf("stop: %s", r)
+		}
+		if r := agent.Do("POST", release, map[string]any{"attempt": 2}); r.Status != 200 {
+			t.Fatalf("release while stopping: %s", r)
+		}
+		if st := u.Do("GET", "/v2/scans/"+scanID, nil).Str("scan.status"); st != "stopped" {
+			t.Fatalf("a run asked to stop ends stopped when released: %s", st)
+		}
+	})
+}

@@ -21,4 +21,7 @@ func (a *API) agentRoutes() {
 			"409: the attempt was superseded)"}, a.agentResults)
 	Handle(a, Op{Method: "POST", Path: "/v2/agent/jobs/{id}/finish", Tag: "Scanner agents",
 		Auth: AuthScanner, Summary: "End a claimed run (409: the attempt was superseded)"}, a.agentFinish)
+	Handle(a, Op{Method: "POST", Path: "/v2/agent/jobs/{id}/release", Tag: "Scanner agents",
+		Auth: AuthScanner, Summary: "Hand a claimed run back on shutdown: queued again at once " +
+			"as the next attempt (409: the attempt was superseded)"}, a.agentRelease)
 }

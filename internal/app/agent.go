@@ -378,3 +378,33 @@ func (a *App) runsOnAgent(ctx context.Context, runID string) bool {
 	sc, err := r.FindScanner(ctx, run.OrganizationID, s.ScannerID)
 	return err == nil && sc.AppType == scanconfig.AppAgent
 }
+
+// AgentRelease hands a claimed run back when its agent shuts down gracefully
+// (after sending what it collected): the run is queued again at once as the
+// next attempt — any late call of the released attempt gets a conflict — for
+// the next claim of an agent of the scanner, instead of waiting for the
+// reaper to notice the silence. A run asked to stop ends stopped. Releasing
+// again (a retried call) is harmless.
+func (a *App) AgentRelease(ctx context.Context, sc scanconfig.Scanner, runID string, attempt int) error {
+	return a.store.Tx(ctx, func(q *store.Q) error {
+		run, _, err := a.agentRun(ctx, q, sc, runID, attempt)
+		if err == errSuperseded && run.Attempt == attempt+1 && run.Status == scan.StatusQueued {
+			return nil // already released by this attempt: a retried call
+		}
+		if err != nil {
+			return err
+		}
+		if run.Status == scan.StatusStopping {
+			st := &runState{run: run, progress: run.Progress, stats: run.Stats,
+				ref: store.RunRef{ID: run.ID, OrganizationID: run.OrganizationID, ScanID: run.ScanID, TargetID: run.TargetID}}
+			return a.finishInTx(ctx, q, st, scan.StatusStopped, "")
+		}
+		now := a.now()
+		next := run.Attempt + 1
+		log := appendLog(run.Log, now, "info", fmt.Sprintf("the scanner agent shut down; queued again for the next agent (attempt %d)", next))
+		if err := q.RequeueRun(ctx, run.OrganizationID, run.ID, next, log); err != nil {
+			return err
+		}
+		return q.SetScanRunState(ctx, run.OrganizationID, run.ScanID, run.ID, scan.StatusQueued, run.Progress, now)
+	})
+}

@@ -115,6 +115,7 @@ var Operations = map[string]string{
 	"POST /v2/agent/jobs/{id}/progress":                       Agent,
 	"POST /v2/agent/jobs/{id}/results":                        Agent,
 	"POST /v2/agent/jobs/{id}/finish":                         Agent,
+	"POST /v2/agent/jobs/{id}/release":                        Agent,
 	"GET /v2/scanners":                                        "scanners:read",
 	"POST /v2/scanners":                                       "scanners:write",
 	"GET /v2/scanners/activated":                              "scanners:read",
