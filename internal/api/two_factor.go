@@ -98,9 +98,11 @@ func (a *API) regenerateRecoveryCodes(c *Ctx, _ *NoBody) (*recoveryCodesResponse
 }
 
 type recoveryStatusResponse struct {
-	Total       int        `json:"total"`
-	Remaining   int        `json:"remaining"`
-	GeneratedAt *time.Time `json:"generated_at"`
+	Total         int        `json:"total"`
+	Remaining     int        `json:"remaining"`
+	GeneratedAt   *time.Time `json:"generated_at"`
+	Methods       []string   `json:"methods" doc:"ours: the caller's active two-factor methods (totp, sms)"`
+	DefaultMethod string     `json:"default_method" doc:"ours: \"\" when two-factor authentication is off"`
 }
 
 func (a *API) recoveryCodesStatus(c *Ctx, _ *NoBody) (*recoveryStatusResponse, error) {
@@ -108,5 +110,10 @@ func (a *API) recoveryCodesStatus(c *Ctx, _ *NoBody) (*recoveryStatusResponse, e
 	if err != nil {
 		return nil, err
 	}
-	return &recoveryStatusResponse{Total: s.Total, Remaining: s.Remaining, GeneratedAt: s.GeneratedAt}, nil
+	ms := s.Methods
+	if ms == nil {
+		ms = []string{}
+	}
+	return &recoveryStatusResponse{Total: s.Total, Remaining: s.Remaining, GeneratedAt: s.GeneratedAt, Methods: ms,
+		DefaultMethod: s.DefaultMethod}, nil
 }

@@ -117,6 +117,8 @@ func TestTOTPTwoFactor(t *testing.T) {
 			{Name: "both methods", As: anon, Method: "POST", Path: "/auth/check_2fa", Body: signInBody(email, pw, ""), Status: 200,
 				Want: []string{`"methods":["totp","sms"]`, `"default_method":"totp"`}},
 			{Name: "default sms now", As: u, Method: "PUT", Path: "/v2/user/2fa/default_method", Body: map[string]string{"method": "sms"}, Status: 200, Want: []string{`"default_method":"sms"`}},
+			{Name: "status names the methods", As: u, Method: "GET", Path: "/v2/user/2fa/recovery_codes", Status: 200,
+				Want: []string{`"methods":["totp","sms"]`, `"default_method":"sms"`}},
 		})
 		// Disabling needs the password and a valid code.
 		w.advance(30 * time.Second)
@@ -126,7 +128,7 @@ func TestTOTPTwoFactor(t *testing.T) {
 			{Name: "disable", As: u, Method: "DELETE", Path: "/v2/user/2fa", Body: map[string]string{"password": pw, "code": code()}, Status: 204},
 			{Name: "disable again", As: u, Method: "DELETE", Path: "/v2/user/2fa", Body: map[string]string{"password": pw, "code": code()}, Status: 409},
 			{Name: "password alone signs in", As: anon, Method: "POST", Path: "/auth/sign_in", Body: signInBody(email, pw, ""), Status: 200},
-			{Name: "no codes left", As: u, Method: "GET", Path: "/v2/user/2fa/recovery_codes", Status: 200, Want: []string{`"total":0`, `"generated_at":null`}},
+			{Name: "no codes left", As: u, Method: "GET", Path: "/v2/user/2fa/recovery_codes", Status: 200, Want: []string{`"total":0`, `"generated_at":null`, `"methods":[]`, `"default_method":""`}},
 		})
 	})
 }

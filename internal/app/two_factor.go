@@ -535,6 +535,8 @@ func (a *App) RegenerateRecoveryCodes(ctx context.Context, act *Actor) ([]string
 type RecoveryCodeStatus struct {
 	Total, Remaining int
 	GeneratedAt      *time.Time
+	Methods          []string // the active methods, so a client can show them
+	DefaultMethod    string
 }
 
 // RecoveryCodes reports the caller's recovery codes (never the codes).
@@ -544,5 +546,6 @@ func (a *App) RecoveryCodes(ctx context.Context, act *Actor) (RecoveryCodeStatus
 		return RecoveryCodeStatus{}, err
 	}
 	total, remaining, err := a.store.R().CountRecoveryCodes(ctx, act.User.ID)
-	return RecoveryCodeStatus{Total: total, Remaining: remaining, GeneratedAt: t.RecoveryGeneratedAt}, err
+	return RecoveryCodeStatus{Total: total, Remaining: remaining, GeneratedAt: t.RecoveryGeneratedAt,
+		Methods: methods(t), DefaultMethod: defaultMethod(t)}, err
 }

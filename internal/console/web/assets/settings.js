@@ -82,7 +82,25 @@ function twoFactor(codes, user) {
     h('ul', { class: 'codes' }, (list || []).map((c) => h('li', null, h('code', null, c)))));
   // While 2FA is on, adding a method needs a current code.
   const current = on ? h('input', { name: 'current_code', inputmode: 'numeric', autocomplete: 'one-time-code' }) : null;
-  const currentField = () => (current ? field('A current code (app, SMS or recovery)', current) : null);
+  // With SMS on, a current code can be texted: /auth/send_sms_otp wants the password.
+  const currentField = () => {
+    if (!current) return null;
+    const parts = [field('A current code from your authenticator app or a text message', current)];
+    if ((codes.methods || []).includes('sms')) {
+      const pw = h('input', { name: 'sms_password', type: 'password', autocomplete: 'current-password' });
+      const send = h('button', { type: 'button', class: 'btn', id: 'twofa-send-sms' }, 'Text me a code');
+      const sent = h('p', { class: 'hint', 'aria-live': 'polite' });
+      send.addEventListener('click', async () => {
+        try {
+          const r = await api.post('/auth/send_sms_otp', { username: user.email, password: pw.value });
+          sent.textContent = `A code went to ${r.phone}.`;
+        } catch (e) { sent.textContent = e.message || 'The code could not be sent.'; }
+      });
+      parts.push(h('details', null, h('summary', null, 'No code at hand? Get one by text message'),
+        field('Your password', pw), h('div', { class: 'row' }, send), sent));
+    }
+    return parts;
+  };
   const verify = (lead) => {
     const code = h('input', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code' });
     return form('verify', field(lead, code), 'Turn on', async () => {
@@ -119,8 +137,12 @@ function twoFactor(codes, user) {
   if (on) {
     const pw = h('input', { name: 'password', type: 'password', autocomplete: 'current-password' });
     const code = h('input', { name: 'code', inputmode: 'numeric', autocomplete: 'one-time-code' });
-    const method = h('select', { name: 'default_method' }, h('option', { value: 'totp' }, 'Authenticator app'), h('option', { value: 'sms' }, 'Text message (SMS)'));
-    const methods = h('p', { class: 'hint', 'aria-live': 'polite' });
+    const label = { totp: 'Authenticator app', sms: 'Text message (SMS)' };
+    const active = codes.methods || [];
+    const method = h('select', { name: 'default_method' },
+      active.map((m) => h('option', { value: m, selected: m === codes.default_method }, label[m] || m)));
+    const methods = h('p', { class: 'hint', 'aria-live': 'polite' },
+      `Active: ${active.map((m) => label[m] || m).join(', ') || '—'}; asked for first: ${label[codes.default_method] || '—'}.`);
     const fresh = h('button', { type: 'button', class: 'btn', id: 'twofa-new-codes' }, 'New recovery codes');
     const freshOut = h('div', { 'aria-live': 'polite' });
     fresh.addEventListener('click', async () => {
@@ -130,13 +152,15 @@ function twoFactor(codes, user) {
       } catch (e) { replace(freshOut, errorBox(e)); }
     });
     replace(body, h('p', null, h('span', { class: 'badge st-ok' }, 'On'), ` ${codes.remaining} of ${codes.total} recovery codes left (generated ${fmtDate(codes.generated_at)}).`),
-      form('default-2fa', field('Method asked for first at sign-in', method), 'Save', async () => {
+      methods,
+      active.length > 1 ? form('default-2fa', field('Method asked for first at sign-in', method), 'Save', async () => {
         const r = await api.put('/v2/user/2fa/default_method', { method: method.value });
-        methods.textContent = `Active methods: ${(r.methods || []).join(', ')}; default: ${r.default_method}.`;
+        methods.textContent = `Active: ${(r.methods || []).map((m) => label[m] || m).join(', ')}; asked for first: ${label[r.default_method] || r.default_method}.`;
         toast('Default method saved');
-      }), methods,
-      h('div', { class: 'row' }, fresh), freshOut,
-      h('details', null, h('summary', null, 'Add another method'), h('div', { class: 'row' }, totp, sms)),
+      }) : null,
+      h('div', { class: 'row mt' }, fresh), freshOut,
+      active.length < 2 ? h('details', null, h('summary', null, 'Add another method'),
+        h('div', { class: 'row' }, active.includes('totp') ? null : totp, active.includes('sms') ? null : sms)) : null,
       h('details', null, h('summary', null, 'Turn two-factor authentication off'),
         form('disable-2fa', [field('Password', pw), field('Current code', code)], 'Turn off', async () => {
           await api.del('/v2/user/2fa', { password: pw.value, code: code.value.trim() });
