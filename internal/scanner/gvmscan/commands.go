@@ -201,6 +201,52 @@ func (c *Conn) TaskStatus(ctx context.Context, taskID string) (TaskState, error)
 	return TaskState{}, fmt.Errorf("GMP get_tasks: the manager no longer has task %s", taskID)
 }
 
+// TaskRef is a task the manager holds: its id, status and target.
+type TaskRef struct {
+	ID, Status, TargetID string
+}
+
+// getTasksNamedCmd lists the tasks whose name is exactly a name.
+type getTasksNamedCmd struct {
+	XMLName xml.Name `xml:"get_tasks"`
+	Filter  string   `xml:"filter,attr"`
+}
+
+// TasksNamed lists the manager's tasks named exactly name (ids the client
+// would not send back are left out).
+func (c *Conn) TasksNamed(ctx context.Context, name string) ([]TaskRef, error) {
+	filter := `name="` + strings.ReplaceAll(name, `"`, "") + `" rows=-1`
+	raw, err := c.roundTrip(ctx, "get_tasks", getTasksNamedCmd{Filter: filter}, c.maxResponse())
+	if err != nil {
+		return nil, err
+	}
+	var v struct {
+		Tasks []struct {
+			ID     string `xml:"id,attr"`
+			Name   string `xml:"name"`
+			Status string `xml:"status"`
+			Target struct {
+				ID string `xml:"id,attr"`
+			} `xml:"target"`
+		} `xml:"task"`
+	}
+	if err := xml.Unmarshal(raw, &v); err != nil {
+		return nil, fmt.Errorf("GMP get_tasks: %w", err)
+	}
+	var out []TaskRef
+	for _, t := range v.Tasks {
+		if t.Name != name || !validID(t.ID) {
+			continue
+		}
+		ref := TaskRef{ID: t.ID, Status: clip(strings.TrimSpace(t.Status))}
+		if validID(t.Target.ID) {
+			ref.TargetID = t.Target.ID
+		}
+		out = append(out, ref)
+	}
+	return out, nil
+}
+
 // StopTask asks the manager to stop a running task.
 func (c *Conn) StopTask(ctx context.Context, taskID string) error {
 	_, err := c.roundTrip(ctx, "stop_task", task("stop_task", taskID), c.maxResponse())

@@ -71,6 +71,7 @@ func Run(ctx context.Context, s Scan, opts scanner.Options, events chan<- result
 		return stats, err
 	}
 	defer func() { r.conn.Close() }()
+	r.removeLeftovers(ctx)
 	r.targetID, err = r.conn.CreateTarget(ctx, Target{Name: s.Name, Comment: "Created by Perimeter; deleted when its run ends",
 		Hosts: hosts, ExcludeHosts: gvmHosts(set.ExcludeString()), PortRange: ports.String(),
 		ConsiderAlive: opts.NoPing || opts.Profile.Discovery == "none"})
@@ -124,6 +125,26 @@ type runner struct {
 	started, finished bool
 	lastProgress      int
 	reconnectsInARow  int
+}
+
+// removeLeftovers deletes what an earlier attempt of the same run left on
+// the manager (its worker died before cleanup): the tasks of the run's name
+// and their targets, a running one stopped first. Failures are not the
+// run's: leftovers only take the manager's space, so they are skipped.
+func (r *runner) removeLeftovers(ctx context.Context) {
+	tasks, err := r.conn.TasksNamed(ctx, r.s.Name)
+	if err != nil {
+		return
+	}
+	for _, t := range tasks {
+		switch t.Status {
+		case "Running", "Requested", "Queued":
+			_ = r.conn.StopTask(ctx, t.ID)
+		}
+		if r.conn.DeleteTask(ctx, t.ID) == nil && t.TargetID != "" {
+			_ = r.conn.DeleteTarget(ctx, t.TargetID)
+		}
+	}
 }
 
 // connect opens and logs in a session.

@@ -219,3 +219,43 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("before authenticate: %v", err)
 	}
 }
+
+// TestRunRemovesLeftovers: tasks an earlier attempt of the same run left on
+// the manager (its worker died before cleanup) are deleted with their
+// targets before the new attempt creates its own; a running one is stopped
+// first; another run's tasks are not touched.
+func TestRunRemovesLeftovers(t *testing.T) {
+	t.Parallel()
+	srv := gvmtest.Start(t)
+	srv.Report = gvmtest.ReportXML(nil)
+	const oldTask, oldTarget = "11111111-2222-4333-8444-555555555555", "66666666-7777-4888-9999-aaaaaaaaaaaa"
+	const runningTask = "bbbbbbbb-cccc-4ddd-8eee-ffffffffffff"
+	srv.Leftovers = map[string][]gvmtest.Leftover{
+		"perimeter run-1": {{TaskID: oldTask, Status: "Interrupted", TargetID: oldTarget}, {TaskID: runningTask, Status: "Running"}},
+		"perimeter run-2": {{TaskID: "dddddddd-0000-4000-8000-000000000000", Status: "Done"}},
+	}
+	if _, _, err := run(context.Background(), scanOf(t, srv), opts()); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, c := range srv.Commands() {
+		switch c.Name {
+		case "stop_task", "delete_task":
+			order = append(order, c.Name+" "+c.Attrs["task_id"])
+		case "delete_target":
+			order = append(order, c.Name+" "+c.Attrs["target_id"])
+		case "create_target":
+			order = append(order, c.Name)
+		}
+	}
+	want := []string{"delete_task " + oldTask, "delete_target " + oldTarget, "stop_task " + runningTask, "delete_task " + runningTask,
+		"create_target"}
+	if len(order) < len(want) || strings.Join(order[:len(want)], "\n") != strings.Join(want, "\n") {
+		t.Fatalf("commands:\n%s\nwant first:\n%s", strings.Join(order, "\n"), strings.Join(want, "\n"))
+	}
+	for _, o := range order {
+		if strings.Contains(o, "dddddddd") {
+			t.Fatalf("another run's task was touched: %s", o)
+		}
+	}
+}

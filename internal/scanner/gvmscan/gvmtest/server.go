@@ -20,6 +20,7 @@ import (
 	"math/big"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -53,8 +54,12 @@ type Server struct {
 	// (e.g. "Interrupted": the scanner below the manager failed).
 	EndAs string
 	// DropOn closes the connection when this command arrives; HangOn never
-	// answers it (the connection stays open).
+	// answers it (the connection stays open). "get_tasks" is a poll of a
+	// task; "get_tasks?filter" the lookup of tasks by name.
 	DropOn, HangOn string
+	// Leftovers are tasks an earlier attempt left, by name (get_tasks with
+	// a name filter lists them).
+	Leftovers map[string][]Leftover
 
 	mu       sync.Mutex
 	commands []Command
@@ -63,6 +68,9 @@ type Server struct {
 	stopped  map[string]bool
 	ln       net.Listener
 }
+
+// Leftover is a task the manager holds from before, with its target.
+type Leftover struct{ TaskID, Status, TargetID string }
 
 // Start starts a server; it stops when the test ends.
 func Start(t testing.TB) *Server {
@@ -139,7 +147,11 @@ func (s *Server) session(c net.Conn, n int) {
 		}
 		s.mu.Lock()
 		s.commands = append(s.commands, cmd)
-		drop, hang := s.DropOn == cmd.Name, s.HangOn == cmd.Name
+		key := cmd.Name
+		if _, ok := cmd.Attrs["filter"]; ok && key == "get_tasks" {
+			key = "get_tasks?filter" // the lookup by name, not a poll
+		}
+		drop, hang := s.DropOn == key, s.HangOn == key
 		s.mu.Unlock()
 		if drop {
 			return
@@ -189,6 +201,15 @@ func (s *Server) answer(cmd Command, authed *bool) string {
 	case "start_task":
 		return status(cmd.Name, 202, "OK, request submitted", "<report_id>"+reportID+"</report_id>")
 	case "get_tasks":
+		if f, ok := cmd.Attrs["filter"]; ok {
+			name, _, _ := strings.Cut(strings.TrimPrefix(f, `name="`), `"`)
+			var b strings.Builder
+			for _, l := range s.Leftovers[name] {
+				fmt.Fprintf(&b, `<task id="%s"><name>%s</name><status>%s</status><target id="%s"/></task>`,
+					esc(l.TaskID), esc(name), esc(l.Status), esc(l.TargetID))
+			}
+			return status(cmd.Name, 200, "OK", b.String())
+		}
 		id := cmd.Attrs["task_id"]
 		st, progress := "Running", 0
 		switch {
