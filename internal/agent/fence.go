@@ -48,16 +48,7 @@ func (f fence) refusal(hosts, exclude string) string {
 	if err != nil {
 		return "the run's hosts do not parse: " + err.Error()
 	}
-	var outside []string
-	for _, sp := range set.Spans() {
-		if !slices.ContainsFunc(f.nets, func(p netip.Prefix) bool { return p.Contains(sp.First) && p.Contains(sp.Last) }) {
-			if sp.First == sp.Last {
-				outside = append(outside, sp.First.String())
-			} else {
-				outside = append(outside, sp.First.String()+"-"+sp.Last.String())
-			}
-		}
-	}
+	outside := set.Outside(f.nets)
 	if len(outside) == 0 {
 		return ""
 	}

@@ -155,23 +155,7 @@ func outsideNetworks(run scan.Run, networks []netip.Prefix) string {
 	if err != nil {
 		return "the run's hosts do not parse: " + err.Error()
 	}
-	var outside []string
-	for _, sp := range set.Spans() {
-		inside := false
-		for _, p := range networks {
-			if p.Contains(sp.First) && p.Contains(sp.Last) {
-				inside = true
-				break
-			}
-		}
-		if !inside {
-			if sp.First == sp.Last {
-				outside = append(outside, sp.First.String())
-			} else {
-				outside = append(outside, sp.First.String()+"-"+sp.Last.String())
-			}
-		}
-	}
+	outside := set.Outside(networks)
 	if len(outside) == 0 {
 		return ""
 	}
