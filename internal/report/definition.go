@@ -4,7 +4,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
@@ -63,16 +62,8 @@ type Definition struct {
 // and scan ids exist is the caller's question.
 func (d *Definition) Validate(now time.Time) error {
 	f := errs.Fields{}
-	d.Name = strings.TrimSpace(d.Name)
-	switch {
-	case d.Name == "":
-		f.Add("name", "can't be blank")
-	case utf8.RuneCountInString(d.Name) > 200:
-		f.Add("name", "is too long (at most 200 characters)")
-	}
-	if utf8.RuneCountInString(d.Description) > 4000 {
-		f.Add("description", "is too long (at most 4000 characters)")
-	}
+	f.Name("name", &d.Name, 200)
+	f.MaxChars("description", d.Description, 4000)
 	check := func(field string, vals []string, allowed []string) []string {
 		out := []string{}
 		for _, v := range vals {

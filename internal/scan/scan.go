@@ -7,7 +7,6 @@ package scan
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
@@ -58,16 +57,8 @@ type Scan struct {
 // by the app layer).
 func (s *Scan) Validate() error {
 	f := errs.Fields{}
-	s.Name = strings.TrimSpace(s.Name)
-	switch {
-	case s.Name == "":
-		f.Add("name", "can't be blank")
-	case utf8.RuneCountInString(s.Name) > 200:
-		f.Add("name", "is too long (at most 200 characters)")
-	}
-	if len(s.Description) > 4000 {
-		f.Add("description", "is too long (at most 4000 characters)")
-	}
+	f.Name("name", &s.Name, 200)
+	f.MaxChars("description", s.Description, 4000)
 	if s.TargetID == "" {
 		f.Add("target_id", "can't be blank")
 	}

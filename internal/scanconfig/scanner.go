@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
@@ -56,16 +55,8 @@ type Scanner struct {
 // Validate checks the fields a client sets.
 func (s *Scanner) Validate() error {
 	f := errs.Fields{}
-	s.Name = strings.TrimSpace(s.Name)
-	switch {
-	case s.Name == "":
-		f.Add("name", "can't be blank")
-	case utf8.RuneCountInString(s.Name) > 200:
-		f.Add("name", "is too long (at most 200 characters)")
-	}
-	if len(s.Description) > 4000 {
-		f.Add("description", "is too long (at most 4000 characters)")
-	}
+	f.Name("name", &s.Name, 200)
+	f.MaxChars("description", s.Description, 4000)
 	if !ValidAppType(s.AppType) {
 		f.Add("app_type", "'%s' is not one of: %s", s.AppType, strings.Join(AppTypes, ", "))
 	}

@@ -39,16 +39,8 @@ const (
 // invalid entry. On success it sets HostCount and returns the parsed set.
 func (t *Target) Validate() (*hostspec.Set, error) {
 	f := errs.Fields{}
-	t.Name = strings.TrimSpace(t.Name)
-	switch {
-	case t.Name == "":
-		f.Add("name", "can't be blank")
-	case utf8.RuneCountInString(t.Name) > 200:
-		f.Add("name", "is too long (at most 200 characters)")
-	}
-	if len(t.Description) > 4000 {
-		f.Add("description", "is too long (at most 4000 characters)")
-	}
+	f.Name("name", &t.Name, 200)
+	f.MaxChars("description", t.Description, 4000)
 	if !tenant.ValidProduct(t.Product) {
 		f.Add("product", "'%s' is not one of: %s", t.Product, strings.Join(tenant.Products, ", "))
 	}
