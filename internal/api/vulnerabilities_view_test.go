@@ -2,11 +2,11 @@ package api
 
 import (
 	"reflect"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scan"
+	"github.com/perimeterhq/perimeter/internal/testfill"
 )
 
 // TestVulnerabilityViewCoversFinding fails when scan.Finding gains a field
@@ -17,29 +17,7 @@ func TestVulnerabilityViewCoversFinding(t *testing.T) {
 	hidden := map[string]string{"OrganizationID": "the caller's own organization"}
 	var f scan.Finding
 	rv := reflect.ValueOf(&f).Elem()
-	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
-	for i := range rv.NumField() {
-		fv, n := rv.Field(i), strconv.Itoa(i+1)
-		switch fv.Kind() {
-		case reflect.String:
-			fv.SetString("v" + n)
-		case reflect.Int:
-			fv.SetInt(int64(i + 1))
-		case reflect.Float64:
-			fv.SetFloat(float64(i+1) / 100)
-		case reflect.Bool:
-			fv.SetBool(true)
-		case reflect.Slice:
-			fv.Set(reflect.ValueOf([]string{"a" + n}))
-		case reflect.Struct:
-			fv.Set(reflect.ValueOf(at.Add(time.Duration(i) * time.Hour)))
-		case reflect.Pointer:
-			x := at.Add(time.Duration(i) * time.Hour)
-			fv.Set(reflect.ValueOf(&x))
-		default:
-			t.Fatalf("fill scan.Finding.%s (%s) in this test", rv.Type().Field(i).Name, fv.Kind())
-		}
-	}
+	testfill.Fields(t, &f, time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	views := []reflect.Value{reflect.ValueOf(vulnerabilityView(f)), reflect.ValueOf(vulnerabilityTexts(f))}
 	for i := range rv.NumField() {
 		name := rv.Type().Field(i).Name

@@ -2,10 +2,11 @@ package app
 
 import (
 	"reflect"
-	"strconv"
 	"testing"
+	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
+	"github.com/perimeterhq/perimeter/internal/testfill"
 )
 
 // TestFindingOfKeepsEveryEngineField fails when the engine's finding gains a
@@ -16,23 +17,7 @@ func TestFindingOfKeepsEveryEngineField(t *testing.T) {
 	notKept := map[string]string{"PCIFail": "recomputed from the finding, so exceptions apply"}
 	var in result.Finding
 	rv := reflect.ValueOf(&in).Elem()
-	for i := range rv.NumField() {
-		f, n := rv.Field(i), strconv.Itoa(i+1)
-		switch f.Kind() {
-		case reflect.String:
-			f.SetString("v" + n)
-		case reflect.Int:
-			f.SetInt(int64(i + 1))
-		case reflect.Float64:
-			f.SetFloat(float64(i+1) / 100)
-		case reflect.Bool:
-			f.SetBool(true)
-		case reflect.Slice:
-			f.Set(reflect.ValueOf([]string{"a" + n}))
-		default:
-			t.Fatalf("fill result.Finding.%s (%s) in this test", rv.Type().Field(i).Name, f.Kind())
-		}
-	}
+	testfill.Fields(t, &in, time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC))
 	out := reflect.ValueOf(findingOf("org", "host", "10.0.0.1", "h.example", in))
 	for i := range rv.NumField() {
 		name := rv.Type().Field(i).Name

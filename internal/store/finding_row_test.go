@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"reflect"
-	"strconv"
 	"testing"
 	"time"
 
@@ -10,38 +9,8 @@ import (
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 	"github.com/perimeterhq/perimeter/internal/tenant"
+	"github.com/perimeterhq/perimeter/internal/testfill"
 )
-
-// fillFields sets every field of the struct v points to that is its zero value
-// to a value of its own (distinct strings and numbers, true, at), so a
-// field that a row mapping leaves out reads back as a difference.
-func fillFields(v any, at time.Time) {
-	rv := reflect.ValueOf(v).Elem()
-	for i := range rv.NumField() {
-		f := rv.Field(i)
-		if !f.IsZero() {
-			continue
-		}
-		n := strconv.Itoa(i + 1)
-		switch f.Kind() {
-		case reflect.String:
-			f.SetString("v" + n)
-		case reflect.Int:
-			f.SetInt(int64(i + 1))
-		case reflect.Float64:
-			f.SetFloat(float64(i+1) / 100)
-		case reflect.Bool:
-			f.SetBool(true)
-		case reflect.Slice:
-			f.Set(reflect.ValueOf([]string{"a" + n, "b" + n}))
-		case reflect.Struct:
-			f.Set(reflect.ValueOf(at))
-		case reflect.Pointer:
-			t := at.Add(time.Hour)
-			f.Set(reflect.ValueOf(&t))
-		}
-	}
-}
 
 // TestFindingRowRoundTrip writes a finding with every field set and reads it
 // back through each kind of read: a field of scan.Finding that findingColumns,
@@ -53,11 +22,11 @@ func TestFindingRowRoundTrip(t *testing.T) {
 		runID, ip := id(500), "10.0.0.7"
 		hostID := scan.HostID(f.cus.ID, ip)
 		// What SaveHostResults sets from the run, the host and the rule that a
-		// finding is first stored open; fillFields sets the rest.
+		// finding is first stored open; testfill.Fields sets the rest.
 		want := scan.Finding{ID: scan.FindingID(f.cus.ID, hostID, 443, "tcp", "check-x"), OrganizationID: f.cus.ID, HostID: hostID,
 			IP: ip, Port: 443, Protocol: "tcp", CheckID: "check-x", Severity: "high", Status: scan.FindingOpen, FirstSeen: t0, LastSeen: t0,
 			LastRunID: runID, ScanID: r.scanID, TargetID: r.target, Product: tenant.ProductVRMS}
-		fillFields(&want, t0)
+		testfill.Fields(t, &want, t0)
 		want.FixedAt = nil
 		ref := store.RunRef{ID: runID, OrganizationID: f.cus.ID, ScanID: r.scanID, TargetID: r.target, Product: tenant.ProductVRMS}
 		must(t, f.s.Tx(ctx, func(q *store.Q) error {
