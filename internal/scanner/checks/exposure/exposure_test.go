@@ -16,9 +16,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/perimeterhq/perimeter/internal/scanner/checks"
+	"github.com/perimeterhq/perimeter/internal/scanner/checks/checktest"
 	"github.com/perimeterhq/perimeter/internal/scanner/result"
 )
 
@@ -26,28 +26,7 @@ import (
 // returns a target labelled service.
 func serveConn(t *testing.T, service string, handle func(net.Conn)) checks.Target {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				c.SetDeadline(time.Now().Add(5 * time.Second))
-				handle(c)
-			}()
-		}
-	}()
-	return checks.Target{
-		IP:      netip.MustParseAddr("127.0.0.1"),
-		Service: result.Service{Port: ln.Addr().(*net.TCPAddr).Port, Protocol: result.TCP, Service: service},
-	}
+	return checktest.Serve(t, result.Service{Service: service}, handle)
 }
 
 func run(t *testing.T, id string, tg checks.Target) []result.Finding {
