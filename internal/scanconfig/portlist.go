@@ -10,6 +10,7 @@ import (
 	"github.com/perimeterhq/perimeter/internal/errs"
 	"github.com/perimeterhq/perimeter/internal/listing"
 	"github.com/perimeterhq/perimeter/internal/portspec"
+	"github.com/perimeterhq/perimeter/internal/textclip"
 )
 
 // Built-in port lists: rows without an organization, visible to every
@@ -327,14 +328,4 @@ var PortListListing = listing.Spec{
 }
 
 // clipClientText shortens client input quoted back in messages.
-func clipClientText(s string) string {
-	const max = 60
-	if len(s) <= max {
-		return s
-	}
-	cut := max
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+func clipClientText(s string) string { return textclip.Bytes(s, 60) }
