@@ -25,6 +25,8 @@ type Actor struct {
 	SessionID      string
 	ExpiresAt      *time.Time // nil for access tokens (they do not expire)
 	ImpersonatorID string
+
+	results resultsSnapshot // read with the authentication epoch (see resultsSnapshot)
 }
 
 // Scope is where the actor's tenant data lives: their current organization only.

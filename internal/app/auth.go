@@ -34,11 +34,16 @@ func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, wi
 	if !strings.HasPrefix(apiKey, secret.PrefixAPIKey) || len(apiKey) > 128 {
 		return tenant.APIKey{}, nil, errBadAPIKey
 	}
-	epoch, err := a.auth.sync(ctx, a.store)
+	keyHash, tokenHash := secret.Hash(apiKey), ""
+	hint := ""
+	if withUser {
+		tokenHash = secret.Hash(token)
+		hint = a.auth.orgHint(keyHash, scheme, tokenHash)
+	}
+	epoch, rv, err := a.auth.sync(ctx, a.store, hint)
 	if err != nil {
 		return tenant.APIKey{}, nil, err
 	}
-	keyHash := secret.Hash(apiKey)
 	k, ok := a.auth.key(keyHash, a.now())
 	if !ok {
 		k, err = a.store.R().APIKeyByHash(ctx, keyHash)
@@ -65,16 +70,19 @@ func (a *App) Authenticate(ctx context.Context, apiKey, scheme, token string, wi
 	default:
 		return k, nil, errs.New(errs.Unauthenticated, "Missing Authorization header (Bearer <session token> or Basic <access token>)")
 	}
-	id := k.ID + " " + scheme + " " + secret.Hash(token)
-	if act, ok := a.auth.actor(id, a.now()); ok {
+	id := actorKey(k.ID, scheme, tokenHash)
+	act, ok := a.auth.actor(id, a.now())
+	if ok {
 		act.APIKey = k
-		return k, act, nil
+	} else {
+		if act, err = lookup(ctx, k, token); err != nil {
+			return k, nil, err
+		}
+		a.auth.putActor(epoch, id, act)
 	}
-	act, err := lookup(ctx, k, token)
-	if err != nil {
-		return k, nil, err
+	if rv != "" && act.Org.ID == hint {
+		act.results = resultsSnapshot{orgID: hint, version: rv}
 	}
-	a.auth.putActor(epoch, id, act)
 	return k, act, nil
 }
 

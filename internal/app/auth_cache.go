@@ -41,11 +41,12 @@ func newAuthCache() *authCache {
 }
 
 // sync reads the epoch and empties the cache when it moved. It returns the
-// epoch that entries stored for this request must carry.
-func (c *authCache) sync(ctx context.Context, s *store.Store) (int64, error) {
-	n, err := s.R().AuthEpoch(ctx)
+// epoch that entries stored for this request must carry and, read with it,
+// the results version of orgHint ("" when orgHint is empty).
+func (c *authCache) sync(ctx context.Context, s *store.Store, orgHint string) (int64, string, error) {
+	n, rv, err := s.R().AuthEpochWithResults(ctx, orgHint)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -54,8 +55,26 @@ func (c *authCache) sync(ctx context.Context, s *store.Store) (int64, error) {
 		clear(c.keys)
 		clear(c.actors)
 	}
-	return n, nil
+	return n, rv, nil
 }
+
+// orgHint guesses, before the epoch is read, the organization a request
+// will act in: that of the actor cached for its credentials, if any. It is
+// only a guess (the entry may be out of date); a wrong one costs nothing but
+// a results version read later.
+func (c *authCache) orgHint(keyHash, scheme, tokenHash string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k, ok := c.keys[keyHash]
+	if !ok {
+		return ""
+	}
+	return c.actors[actorKey(k.key.ID, scheme, tokenHash)].Org.ID
+}
+
+// actorKey is what an actor is cached under: the API key and the user's
+// credentials' hash.
+func actorKey(keyID, scheme, tokenHash string) string { return keyID + " " + scheme + " " + tokenHash }
 
 func (c *authCache) key(hash string, now time.Time) (tenant.APIKey, bool) {
 	c.mu.Lock()
@@ -104,6 +123,7 @@ func (c *authCache) putActor(epoch int64, id string, act *Actor) {
 		clear(c.actors)
 	}
 	cp := *act
+	cp.results = resultsSnapshot{} // per request, never cached
 	if act.ExpiresAt != nil {
 		exp := *act.ExpiresAt
 		cp.ExpiresAt = &exp

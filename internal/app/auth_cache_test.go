@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
+	"github.com/perimeterhq/perimeter/internal/secret"
 	"github.com/perimeterhq/perimeter/internal/store"
 	"github.com/perimeterhq/perimeter/internal/store/storetest"
 )
@@ -78,6 +79,76 @@ func TestAuthCacheAcrossNodes(t *testing.T) {
 		}
 		if after, _ := s.R().AuthEpoch(ctx); after != epoch {
 			t.Fatalf("a results version bump moved the authentication epoch %d → %d", epoch, after)
+		}
+	})
+}
+
+// TestResultsSnapshot: a request answered from cached credentials carries
+// its organization's results version, read with the epoch; a results change
+// on another node shows in the very next request's snapshot, and cached
+// results follow it.
+func TestResultsSnapshot(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		s := storetest.Open(t, engine)
+		nodeA, nodeB := New(s, Config{}, nil), New(s, Config{}, nil)
+		boot, err := nodeA.Bootstrap(ctx, "snap@example.test", "snap-password-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := nodeA.AuthenticateAPIKey(ctx, boot.APIKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := nodeA.SignIn(ctx, key, "snap@example.test", "snap-password-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		authB := func() *Actor {
+			t.Helper()
+			_, act, err := nodeB.Authenticate(ctx, boot.APIKey, "bearer", in.Token, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return act
+		}
+		if act := authB(); act.results != (resultsSnapshot{}) {
+			t.Fatalf("first request (nothing cached): snapshot %+v, want none", act.results)
+		}
+		act := authB()
+		want, err := s.R().ResultsVersion(ctx, act.Org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if act.results != (resultsSnapshot{orgID: act.Org.ID, version: want}) {
+			t.Fatalf("cached request: snapshot %+v, want version %s of %s", act.results, want, act.Org.ID)
+		}
+		if cachedAct, _ := nodeB.auth.actor(actorKey(act.APIKey.ID, "bearer", secret.Hash(in.Token)), nodeB.now()); cachedAct.results != (resultsSnapshot{}) {
+			t.Fatal("the snapshot was cached with the actor")
+		}
+		calls := 0
+		count := func(context.Context) (int, error) { calls++; return calls, nil }
+		get := func(act *Actor) int {
+			t.Helper()
+			n, _, err := cached(act.readOnly(ctx), nodeB, act.Org.ID, "test", "", false, count)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if get(act) != 1 || get(authB()) != 1 {
+			t.Fatal("the same results version computed twice")
+		}
+		if err := s.Tx(ctx, func(q *store.Q) error { return q.BumpResultsVersion(ctx, act.Org.ID) }); err != nil { // node A's ingest
+			t.Fatal(err)
+		}
+		next := authB()
+		if next.results.version == want {
+			t.Fatalf("after a results change the snapshot still says %s", want)
+		}
+		if got := get(next); got != 2 {
+			t.Fatalf("after a results change: cached value %d, want a new computation", got)
 		}
 	})
 }

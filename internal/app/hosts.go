@@ -129,6 +129,7 @@ type HostRisk struct {
 // ranking was computed (see cached). Hosts without weighted findings are left
 // out.
 func (a *App) MostVulnerableHosts(ctx context.Context, act *Actor, limit int) (hosts []HostRisk, asOf time.Time, err error) {
+	ctx = act.readOnly(ctx)
 	if err := act.can("hosts", "read"); err != nil {
 		return nil, time.Time{}, err
 	}

@@ -58,6 +58,25 @@ func (e *cacheEntry) finished() bool {
 
 func (a *App) resultCache() *resultCache { return &a.results }
 
+// resultsSnapshot is an organization's results version as read with the
+// authentication epoch, in the statement that authenticated the request
+// (store.AuthEpochWithResults). A read-only request that answers from
+// cached results uses it instead of reading the version again: it is what
+// the version was when the request arrived.
+type resultsSnapshot struct{ orgID, version string }
+
+type resultsSnapshotKey struct{}
+
+// readOnly returns ctx carrying the actor's results snapshot for cached.
+// Only requests that change no results may use it: one that does must see
+// its own change.
+func (act *Actor) readOnly(ctx context.Context) context.Context {
+	if act.results.orgID == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, resultsSnapshotKey{}, act.results)
+}
+
 // cached returns compute's result for an organization and key, reusing one
 // computed for the same results version and stamp (the inputs that are not
 // part of the key) within resultCacheTTL, and when it was computed. With
@@ -68,11 +87,14 @@ func (a *App) resultCache() *resultCache { return &a.results }
 // a cold computation. Under recomputeNow the value is computed at once.
 func cached[T any](ctx context.Context, a *App, orgID, key, stamp string, staleOK bool, compute func(context.Context) (T, error)) (T, time.Time, error) {
 	var zero T
-	rv, err := a.store.R().ResultsVersion(ctx, orgID)
-	if err != nil {
-		return zero, time.Time{}, err
+	rv, ok := ctx.Value(resultsSnapshotKey{}).(resultsSnapshot)
+	if !ok || rv.orgID != orgID {
+		var err error
+		if rv.version, err = a.store.R().ResultsVersion(ctx, orgID); err != nil {
+			return zero, time.Time{}, err
+		}
 	}
-	version := rv + "|" + stamp
+	version := rv.version + "|" + stamp
 	c := a.resultCache()
 	full := orgID + "\x00" + key
 	save := func(*cacheEntry) {}

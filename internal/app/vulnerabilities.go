@@ -21,6 +21,7 @@ const MaxOccurrences = 100
 // organization's results do not change (see cached), so paging and polling a
 // large list costs its page, not a count of every match.
 func (a *App) ListVulnerabilities(ctx context.Context, act *Actor, p listing.Params) ([]scan.Finding, int, error) {
+	ctx = act.readOnly(ctx)
 	if err := act.can("vulnerabilities", "read"); err != nil {
 		return nil, 0, err
 	}
@@ -91,6 +92,7 @@ const DefaultPeriod = "30d"
 // of period (a relative range such as 30d, 12h, 3M; the start is taken at the
 // minute). A malformed period is a 400.
 func (a *App) GetVulnerabilityTotals(ctx context.Context, act *Actor, period string) (VulnerabilityTotals, error) {
+	ctx = act.readOnly(ctx)
 	var t VulnerabilityTotals
 	if err := act.can("vulnerabilities", "read"); err != nil {
 		return t, err
@@ -168,6 +170,7 @@ func (l WidgetLimit) Clamp(limit int) int {
 // (scan.SeverityWeight), at most limit (see TopLimit); asOf is when
 // the ranking was computed (see cached).
 func (a *App) TopVulnerabilities(ctx context.Context, act *Actor, limit int) (top []scan.TopFinding, asOf time.Time, err error) {
+	ctx = act.readOnly(ctx)
 	if err := act.can("vulnerabilities", "read"); err != nil {
 		return nil, time.Time{}, err
 	}
@@ -216,6 +219,7 @@ type PCICompliance struct {
 // target over its scans. product, when set, keeps scans of that product.
 // limit bounds the failing findings listed (see PCIFailingLimit).
 func (a *App) GetPCICompliance(ctx context.Context, act *Actor, product string, limit int) (PCICompliance, error) {
+	ctx = act.readOnly(ctx)
 	out := PCICompliance{Compliant: true, Scans: []PCIScanVerdict{}, Targets: []PCITargetVerdict{}}
 	if err := act.can("vulnerabilities", "read"); err != nil {
 		return out, err
