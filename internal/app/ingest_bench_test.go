@@ -82,9 +82,7 @@ func benchNextRun(b testing.TB, a *App, ref store.RunRef) store.RunRef {
 		if _, err := q.SetRunStatus(ctx, ref.OrganizationID, ref.ID, scan.StatusRunning, scan.StatusCompleted); err != nil {
 			return err
 		}
-		return q.CreateRun(ctx, scan.Run{ID: next.ID, OrganizationID: ref.OrganizationID, ScanID: ref.ScanID, TargetID: ref.TargetID,
-			Status: scan.StatusRunning, Trigger: scan.TriggerManual, Attempt: 1, Hosts: "10.0.0.0/8", Ports: "T:443",
-			EngineProfile: "Full and fast", QueuedAt: now})
+		return q.CreateRun(ctx, benchRunRow(ref, next.ID, now))
 	})
 	if err != nil {
 		b.Fatal(err)
@@ -115,12 +113,17 @@ func benchRun(b testing.TB, a *App) store.RunRef {
 			CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
-		return q.CreateRun(ctx, scan.Run{ID: ref.ID, OrganizationID: ref.OrganizationID, ScanID: ref.ScanID, TargetID: ref.TargetID,
-			Status: scan.StatusRunning, Trigger: scan.TriggerManual, Attempt: 1, Hosts: "10.0.0.0/8", Ports: "T:443",
-			EngineProfile: "Full and fast", QueuedAt: now})
+		return q.CreateRun(ctx, benchRunRow(ref, ref.ID, now))
 	})
 	if err != nil {
 		b.Fatal(err)
 	}
 	return ref
+}
+
+// benchRunRow is a running run of ref's scan.
+func benchRunRow(ref store.RunRef, id string, now time.Time) scan.Run {
+	return scan.Run{ID: id, OrganizationID: ref.OrganizationID, ScanID: ref.ScanID, TargetID: ref.TargetID,
+		Status: scan.StatusRunning, Trigger: scan.TriggerManual, Attempt: 1, Hosts: "10.0.0.0/8", Ports: "T:443",
+		EngineProfile: "Full and fast", QueuedAt: now}
 }
