@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -59,19 +57,8 @@ func TestAgentKilledMidScan(t *testing.T) {
 		token := scanner["token"].(string)
 
 		slow := apitest.SilentListener(t, "127.0.0.2")
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		// A fast host with something for the checks to find: a versioned
-		// Server header and no security headers.
-		web := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-			w.Header().Set("Server", "Apache/2.4.49 (Unix)")
-			fmt.Fprint(w, "<html><body>hello</body></html>")
-		})}
-		go web.Serve(ln)
-		defer web.Close()
-		fast := ln.Addr().(*net.TCPAddr).Port
+		// A fast host with something for the checks to find.
+		_, fast := apitest.WeakHTTP(t, 0)
 		_, pl := call(t, "POST", base+"/v2/port_lists", k, auth, map[string]any{"name": "agent", "ports": fmt.Sprintf("T:%d,%d", fast, slow)})
 		_, tg := call(t, "POST", base+"/v2/targets", k, auth, map[string]any{"name": "agent", "hosts": "127.0.0.1,127.0.0.2",
 			"product": "vrms", "port_list_id": pl["port_list"].(map[string]any)["id"]})

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/netip"
 	"sync"
 	"testing"
@@ -139,21 +138,10 @@ func (l *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
-// weakHTTP serves HTTP on 127.0.0.1 with a versioned Server header and none
-// of the security headers: something for the checks to find.
+// weakHTTP is apitest.WeakHTTP on any port: something for the checks to find.
 func weakHTTP(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Server", "Apache/2.4.49 (Unix)")
-		fmt.Fprint(w, "<html><body>hello</body></html>")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return ln.Addr().(*net.TCPAddr).Port
+	_, port := apitest.WeakHTTP(t, 0)
+	return port
 }
 
 // seen summarises what a run stored: each host's open ports with their

@@ -61,7 +61,7 @@ func TestPCIWorkflowEndToEnd(t *testing.T) {
 		e := apitest.NewWithConfig(t, engine, fastScans)
 		e.StartJobs(t)
 		tlsPort := oldTLS(t)
-		_, httpPort := weakHTTP(t, 0)
+		_, httpPort := apitest.WeakHTTP(t, 0)
 		u := e.Admin
 
 		pl := u.Do("POST", "/v2/port_lists", map[string]any{"name": "shop", "ports": fmt.Sprintf("T:%d,%d", tlsPort, httpPort)})

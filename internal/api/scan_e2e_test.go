@@ -20,23 +20,6 @@ import (
 // recovery.
 var fastScans = app.Config{ScanHeartbeat: 100 * time.Millisecond, ScanStaleAfter: 2 * time.Second}
 
-// weakHTTP serves HTTP on 127.0.0.1:port (0 = any) with a versioned Server
-// header and none of the security headers.
-func weakHTTP(t *testing.T, port int) (*http.Server, int) {
-	t.Helper()
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Server", "Apache/2.4.49 (Unix)")
-		fmt.Fprint(w, "<html><body>hello</body></html>")
-	})}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return srv, ln.Addr().(*net.TCPAddr).Port
-}
-
 // oldTLS serves HTTPS that accepts TLS 1.0 only.
 func oldTLS(t *testing.T) int {
 	t.Helper()
@@ -64,7 +47,7 @@ func TestScanEndToEnd(t *testing.T) {
 		e := apitest.NewWithConfig(t, engine, fastScans)
 		e.StartJobs(t)
 		tlsPort := oldTLS(t)
-		httpSrv, httpPort := weakHTTP(t, 0)
+		httpSrv, httpPort := apitest.WeakHTTP(t, 0)
 		u := e.Admin
 
 		pl := u.Do("POST", "/v2/port_lists", map[string]any{"name": "lab", "ports": fmt.Sprintf("T:%d,%d", tlsPort, httpPort)})
@@ -141,7 +124,7 @@ func TestScanEndToEnd(t *testing.T) {
 		}
 
 		// It comes back on the same port: reopened.
-		weakHTTP(t, httpPort)
+		apitest.WeakHTTP(t, httpPort)
 		if r := u.Do("POST", "/v2/scans/"+scanID+"/start", nil); r.Status != 202 {
 			t.Fatalf("third start: %s", r)
 		}

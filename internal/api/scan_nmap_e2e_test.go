@@ -21,7 +21,7 @@ func TestNmapScannerEndToEnd(t *testing.T) {
 		e := apitest.NewWithConfig(t, engine, fastScans)
 		e.StartJobs(t)
 		tlsPort := oldTLS(t)
-		_, httpPort := weakHTTP(t, 0)
+		_, httpPort := apitest.WeakHTTP(t, 0)
 		u := e.Admin
 		nm := u.Do("POST", "/v2/scanners", map[string]any{"name": "nmap", "app_type": "nmap"})
 		if nm.Status != 201 {

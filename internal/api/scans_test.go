@@ -31,7 +31,7 @@ func TestStopKeepsPartialResults(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		e := apitest.NewWithConfig(t, engine, fastScans)
 		e.StartJobs(t)
-		_, fast := weakHTTP(t, 0)
+		_, fast := apitest.WeakHTTP(t, 0)
 		slow := apitest.SilentListener(t, "127.0.0.2")
 		target := labTarget(t, e.Admin, "127.0.0.1, 127.0.0.2", fmt.Sprintf("T:%d,%d", fast, slow))
 		id := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "slow", "target_id": target}).Str("scan.id")
@@ -138,7 +138,7 @@ func TestScanLifecycleAndWizard(t *testing.T) {
 func TestSchedulesFire(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		e := apitest.NewWithConfig(t, engine, fastScans)
-		_, port := weakHTTP(t, 0)
+		_, port := apitest.WeakHTTP(t, 0)
 		target := labTarget(t, e.Admin, "127.0.0.1", fmt.Sprintf("T:%d", port))
 		sch := e.Admin.Do("POST", "/v2/schedules", map[string]any{"name": "hourly", "timezone": "UTC", "frequency": "hourly",
 			"starts_at": time.Now().UTC().Add(-5*time.Hour - 30*time.Minute).Format(time.RFC3339)})
@@ -232,7 +232,7 @@ func TestPlatformScanExclusions(t *testing.T) {
 			c.Close()
 		}
 	}()
-	_, open := weakHTTP(t, 0)
+	_, open := apitest.WeakHTTP(t, 0)
 	port := ln.Addr().(*net.TCPAddr).Port
 	target := labTarget(t, e.Admin, "127.0.0.1, 127.0.0.4", fmt.Sprintf("T:%d,%d", port, open))
 	id := e.Admin.Do("POST", "/v2/scans", map[string]any{"name": "excluded", "target_id": target}).Str("scan.id")

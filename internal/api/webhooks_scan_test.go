@@ -25,7 +25,7 @@ func TestScanEventsReachWebhooks(t *testing.T) {
 		e := apitest.NewWithConfig(t, engine, cfg)
 		rcv := apitest.NewReceiver(t)
 		newHook(t, e.Admin, rcv)
-		_, httpPort := weakHTTP(t, 0)
+		_, httpPort := apitest.WeakHTTP(t, 0)
 		u := e.Admin
 		pl := u.Do("POST", "/v2/port_lists", map[string]any{"name": "lab", "ports": fmt.Sprintf("T:%d", httpPort)})
 		tg := u.Do("POST", "/v2/targets", map[string]any{"name": "loopback", "hosts": "127.0.0.1", "product": "vrms", "port_list_id": pl.Str("port_list.id")})

@@ -2,9 +2,6 @@ package console_test
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/http"
 	"testing"
 	"time"
 
@@ -35,19 +32,8 @@ func newEnvConfig(t testing.TB, engine string, cfg app.Config, opt api.Options) 
 	return e, key
 }
 
-// webServer serves HTTP on a loopback port with a versioned Server header and
-// no security headers: something for a scan to find.
+// webServer is apitest.WeakHTTP on any port: something for a scan to find.
 func webServer(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Server", "Apache/2.4.49 (Unix)")
-		fmt.Fprint(w, "<html><head><title>lab</title></head><body>hello</body></html>")
-	}), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return ln.Addr().(*net.TCPAddr).Port
+	_, port := apitest.WeakHTTP(t, 0)
+	return port
 }
