@@ -8,7 +8,9 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/perimeterhq/perimeter/internal/errs"
@@ -111,8 +113,24 @@ func jsonKind(goKind string) string {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if a, ok := v.(jsonAppender); ok {
+		// One buffer, one write with its length: no chunked framing.
+		buf := jsonBuffers.Get().(*[]byte)
+		b := append(a.appendJSON((*buf)[:0]), '\n') // the encoder's newline
+		w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+		w.WriteHeader(status)
+		_, _ = w.Write(b)
+		if cap(b) <= 1<<20 { // a rare huge page is not kept
+			*buf = b
+			jsonBuffers.Put(buf)
+		}
+		return
+	}
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }
+
+// jsonBuffers holds the buffers jsonAppender responses are written into.
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 32<<10); return &b }}
