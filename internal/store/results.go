@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,36 +27,58 @@ type RunRef struct {
 // PostgreSQL 65535).
 const maxParams = 30000
 
-// upsertRows inserts rows with multi-row VALUES, in chunks. head is
-// "INSERT INTO t (c1, …)", tail the ON CONFLICT clause.
+// upsertRows inserts rows in chunks. head is "INSERT INTO t (c1, …)", tail
+// the ON CONFLICT clause. A column holding the same value in every row (the
+// organization, run, scan and times of a batch) is bound once per statement
+// instead of once per row: binding is much of what a row costs SQLite.
 func (q *Q) upsertRows(ctx context.Context, head, tail string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	shared := sharedColumns(rows)
 	if q.d.engine == Postgres {
-		if sel, args, ok := unnestColumns(rows); ok {
+		if sel, args, ok := unnestColumns(rows, shared); ok {
 			_, err := q.exec(ctx, head+" "+sel+" "+tail, args...)
 			return err
 		}
 	}
-	ncols := len(rows[0])
-	tuple := "(" + placeholders(ncols) + ")"
-	per := max(1, maxParams/ncols)
+	// SELECT ?, column1, … FROM (VALUES (…), …): SQLite names a VALUES
+	// table's columns column1, column2, …; WHERE true keeps the upsert's
+	// ON CONFLICT from parsing as a join constraint.
+	var sel []string
+	var sharedArgs []any
+	perRow := 0
+	for c, v := range rows[0] {
+		if shared[c] {
+			sel = append(sel, "?")
+			sharedArgs = append(sharedArgs, v)
+			continue
+		}
+		perRow++
+		sel = append(sel, "column"+strconv.Itoa(perRow))
+	}
+	prefix := head + " SELECT " + strings.Join(sel, ", ") + " FROM (VALUES "
+	tuple := "(" + placeholders(perRow) + ")"
+	per := max(1, (maxParams-len(sharedArgs))/perRow)
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]
 		var b strings.Builder
-		b.Grow(len(head) + len(tail) + len(chunk)*(len(tuple)+1))
-		b.WriteString(head)
-		b.WriteString(" VALUES ")
-		args := make([]any, 0, len(chunk)*ncols)
+		b.Grow(len(prefix) + len(tail) + len(chunk)*(len(tuple)+1) + 16)
+		b.WriteString(prefix)
+		args := make([]any, 0, len(sharedArgs)+len(chunk)*perRow)
+		args = append(args, sharedArgs...)
 		for i, r := range chunk {
 			if i > 0 {
 				b.WriteByte(',')
 			}
 			b.WriteString(tuple)
-			args = append(args, r...)
+			for c, v := range r {
+				if !shared[c] {
+					args = append(args, v)
+				}
+			}
 		}
-		b.WriteByte(' ')
+		b.WriteString(") WHERE true ")
 		b.WriteString(tail)
 		if _, err := q.exec(ctx, b.String(), args...); err != nil {
 			return err
@@ -64,16 +87,58 @@ func (q *Q) upsertRows(ctx context.Context, head, tail string, rows [][]any) err
 	return nil
 }
 
+// sharedColumns reports the columns whose value is the same plain value (a
+// string, number, bool or NULL integer) in every one of several rows; at
+// least one column is left per row.
+func sharedColumns(rows [][]any) []bool {
+	shared := make([]bool, len(rows[0]))
+	if len(rows) < 2 {
+		return shared
+	}
+	left := len(shared)
+	for c, v := range rows[0] {
+		if left == 1 {
+			break
+		}
+		switch x := v.(type) {
+		case string, int, int64, float64, bool:
+		case *int64:
+			if x != nil {
+				continue
+			}
+		default:
+			continue
+		}
+		same := true
+		for _, r := range rows[1:] {
+			if p, ok := r[c].(*int64); ok {
+				same = p == nil && v == (*int64)(nil)
+			} else {
+				same = r[c] == v
+			}
+			if !same {
+				break
+			}
+		}
+		if same {
+			shared[c] = true
+			left--
+		}
+	}
+	return shared
+}
+
 // unnestColumns turns rows into one array parameter per column and the
-// "SELECT * FROM unnest(?::type[], …)" that reads them back as rows: on
+// "SELECT … FROM unnest(?::type[], …)" that reads them back as rows: on
 // PostgreSQL one statement with a parameter per column instead of one per
 // value, which parses and binds in a fraction of the time of a multi-row
-// VALUES. Columns holding NULLs become arrays of pointers. It reports false
-// for a value type it does not map (the caller then uses VALUES).
-func unnestColumns(rows [][]any) (string, []any, bool) {
+// VALUES. A shared column is one scalar parameter. Columns holding NULLs
+// become arrays of pointers. It reports false for a value type it does not
+// map (the caller then uses VALUES).
+func unnestColumns(rows [][]any, shared []bool) (string, []any, bool) {
 	ncols := len(rows[0])
-	casts := make([]string, ncols)
-	args := make([]any, ncols)
+	var sel, casts []string
+	var scalars, arrays []any
 	for c := range ncols {
 		kind, nulls := "", false
 		for _, r := range rows {
@@ -94,31 +159,49 @@ func unnestColumns(rows [][]any) (string, []any, bool) {
 			default:
 				return "", nil, false
 			}
+			if shared[c] {
+				break // every row holds the same value
+			}
 		}
 		if kind == "" {
 			kind = "text"
 		}
-		casts[c] = "?::" + kind + "[]"
+		if shared[c] {
+			sel = append(sel, "?::"+kind)
+			scalars = append(scalars, rows[0][c])
+			continue
+		}
+		casts = append(casts, "?::"+kind+"[]")
+		sel = append(sel, "u"+strconv.Itoa(len(casts)))
+		var arg any
 		switch {
 		case kind == "text" && nulls:
-			args[c] = column(rows, c, func(v any) *string { s, ok := v.(string); return ptrIf(s, ok) })
+			arg = column(rows, c, func(v any) *string { s, ok := v.(string); return ptrIf(s, ok) })
 		case kind == "text":
-			args[c] = column(rows, c, func(v any) string { return v.(string) })
+			arg = column(rows, c, func(v any) string { return v.(string) })
 		case kind == "int8" && nulls:
-			args[c] = column(rows, c, func(v any) *int64 { n, ok := asInt64(v); return ptrIf(n, ok) })
+			arg = column(rows, c, func(v any) *int64 { n, ok := asInt64(v); return ptrIf(n, ok) })
 		case kind == "int8":
-			args[c] = column(rows, c, func(v any) int64 { n, _ := asInt64(v); return n })
+			arg = column(rows, c, func(v any) int64 { n, _ := asInt64(v); return n })
 		case kind == "float8" && nulls:
-			args[c] = column(rows, c, func(v any) *float64 { f, ok := v.(float64); return ptrIf(f, ok) })
+			arg = column(rows, c, func(v any) *float64 { f, ok := v.(float64); return ptrIf(f, ok) })
 		case kind == "float8":
-			args[c] = column(rows, c, func(v any) float64 { return v.(float64) })
+			arg = column(rows, c, func(v any) float64 { return v.(float64) })
 		case nulls:
-			args[c] = column(rows, c, func(v any) *bool { b, ok := v.(bool); return ptrIf(b, ok) })
+			arg = column(rows, c, func(v any) *bool { b, ok := v.(bool); return ptrIf(b, ok) })
 		default:
-			args[c] = column(rows, c, func(v any) bool { return v.(bool) })
+			arg = column(rows, c, func(v any) bool { return v.(bool) })
 		}
+		arrays = append(arrays, arg)
 	}
-	return "SELECT * FROM unnest(" + strings.Join(casts, ", ") + ")", args, true
+	names := make([]string, len(casts))
+	for i := range names {
+		names[i] = "u" + strconv.Itoa(i+1)
+	}
+	// The select list's scalars come first in the text, so first in the
+	// arguments.
+	return "SELECT " + strings.Join(sel, ", ") + " FROM unnest(" + strings.Join(casts, ", ") + ") AS u(" + strings.Join(names, ", ") + ")",
+		append(scalars, arrays...), true
 }
 
 func column[T any](rows [][]any, c int, conv func(any) T) []T {
