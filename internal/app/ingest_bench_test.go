@@ -49,8 +49,9 @@ func BenchmarkIngest(b *testing.B) {
 				start := time.Now()
 				st := &runState{ref: ref, run: scan.Run{ID: ref.ID, OrganizationID: ref.OrganizationID}}
 				for _, h := range hosts {
-					st.buffer = append(st.buffer, hostResult(ref, h, a.now()))
-					if len(st.buffer) >= ingestBatchHosts {
+					hr := hostResult(ref, h, a.now())
+					st.buffer, st.buffered = append(st.buffer, hr), st.buffered+len(hr.Findings)
+					if batchFull(len(st.buffer), st.buffered) {
 						if err := a.flush(ctx, st); err != nil {
 							b.Fatal(err)
 						}

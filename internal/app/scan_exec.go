@@ -37,8 +37,22 @@ type ErrBusy struct{ Retry time.Duration }
 
 func (e *ErrBusy) Error() string { return "organization scan limit reached; run stays queued" }
 
-// ingestBatchHosts bounds how many hosts are stored per transaction.
-const ingestBatchHosts = 256
+// A run's results are stored a batch per transaction: once the hosts
+// buffered hold ingestBatchFindings findings, or ingestBatchHosts hosts (and
+// at each heartbeat). Finding ids are hashes, so any batch inserts into most
+// pages of the id-keyed indexes and the commit writes each of them: fewer,
+// bigger batches write them fewer times (measured on SQLite at 200 000
+// findings: 12 800 findings per batch 20 300/s, 25 000 per batch 25 400/s).
+// A batch holds SQLite's write lock for about a second.
+const (
+	ingestBatchHosts    = 1024
+	ingestBatchFindings = 25_000
+)
+
+// batchFull reports whether hosts holding findings findings make a batch.
+func batchFull(hosts, findings int) bool {
+	return hosts >= ingestBatchHosts || findings >= ingestBatchFindings
+}
 
 // ExecuteRun executes one attempt of a run with the built-in engine, storing
 // results in idempotent batches, saving progress and heartbeats, and honouring
@@ -137,6 +151,7 @@ type runState struct {
 	ref      store.RunRef
 	ports    portspec.List
 	buffer   []store.HostResult
+	buffered int // findings in buffer
 	down     []string
 	stats    scan.Stats
 	progress float64
@@ -203,7 +218,7 @@ func (a *App) execute(ctx context.Context, run scan.Run) error {
 				break
 			}
 			a.onEvent(st, ev)
-			if len(st.buffer) >= ingestBatchHosts {
+			if batchFull(len(st.buffer), st.buffered) {
 				saveErr = errors.Join(saveErr, a.flush(ctx, st))
 			}
 		case <-tick.C:
@@ -266,6 +281,7 @@ func (a *App) onEvent(st *runState, ev result.Event) {
 		st.stats.HostsUp++
 		st.stats.PortsOpen += hr.RunHost.OpenPorts
 		st.buffer = append(st.buffer, hr)
+		st.buffered += len(hr.Findings)
 	}
 }
 
@@ -287,7 +303,7 @@ func (a *App) flush(ctx context.Context, st *runState) error {
 	if err != nil {
 		return err
 	}
-	st.buffer, st.down = st.buffer[:0], st.down[:0]
+	st.buffer, st.buffered, st.down = st.buffer[:0], 0, st.down[:0]
 	return nil
 }
 

@@ -108,15 +108,18 @@ func (a *App) ImportResults(ctx context.Context, act *Actor, scanID string, form
 		if err := a.emitRunEvent(ctx, q, run, webhook.EventScanStarted); err != nil {
 			return err
 		}
-		for batch := range slices.Chunk(hosts, ingestBatchHosts) {
-			results := make([]store.HostResult, len(batch))
-			for i := range batch {
-				results[i] = hostResult(ref, &batch[i], now)
-				st.stats.HostsUp++
-				st.stats.PortsOpen += results[i].RunHost.OpenPorts
-			}
-			if err := q.SaveHostResults(ctx, ref, results, now); err != nil {
-				return err
+		var results []store.HostResult
+		buffered := 0
+		for i := range hosts {
+			hr := hostResult(ref, &hosts[i], now)
+			st.stats.HostsUp++
+			st.stats.PortsOpen += hr.RunHost.OpenPorts
+			results, buffered = append(results, hr), buffered+len(hr.Findings)
+			if batchFull(len(results), buffered) || i == len(hosts)-1 {
+				if err := q.SaveHostResults(ctx, ref, results, now); err != nil {
+					return err
+				}
+				results, buffered = results[:0], 0
 			}
 		}
 		st.stats.HostsTotal = len(hosts)
