@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"strings"
+
+	"github.com/perimeterhq/perimeter/internal/scan"
+)
 
 // ExecForTest runs statements in one transaction, for tests that must put
 // the database in a state the store's API cannot (e.g. before a migration).
@@ -30,4 +35,17 @@ func (s *Store) PCIFailSQLForTest(ctx context.Context, score float64, dosOnly, a
 		CAST(? AS BOOLEAN) AS dos_only, CAST(? AS BOOLEAN) AS pci_auto_fail, CAST(? AS TEXT) AS status) f`,
 		score, dosOnly, autoFail, status).Scan(&n)
 	return n == 1, err
+}
+
+// InsertFindingRowsForTest writes findings the way SaveHostResults does
+// (the same columns, values and statement shape) into table, with a plain
+// INSERT: for measuring what the row alone costs.
+func (s *Store) InsertFindingRowsForTest(ctx context.Context, table string, fs []scan.Finding) error {
+	rows := make([][]any, len(fs))
+	for i, f := range fs {
+		rows[i] = findingArgs(f)
+	}
+	return s.Tx(ctx, func(q *Q) error {
+		return q.upsertRows(ctx, strings.Replace(findingInsert, "INSERT INTO findings", "INSERT INTO "+table, 1), "", rows)
+	})
 }
