@@ -49,9 +49,8 @@ func BenchmarkIngest(b *testing.B) {
 				start := time.Now()
 				st := &runState{ref: ref, run: scan.Run{ID: ref.ID, OrganizationID: ref.OrganizationID}}
 				for _, h := range hosts {
-					hr := hostResult(ref, h, a.now())
-					st.buffer, st.buffered = append(st.buffer, hr), st.buffered+len(hr.Findings)
-					if batchFull(len(st.buffer), st.buffered) {
+					st.add(hostResult(ref, h, a.now()))
+					if st.full() {
 						if err := a.flush(ctx, st); err != nil {
 							b.Fatal(err)
 						}

@@ -49,11 +49,6 @@ const (
 	ingestBatchFindings = 25_000
 )
 
-// batchFull reports whether hosts holding findings findings make a batch.
-func batchFull(hosts, findings int) bool {
-	return hosts >= ingestBatchHosts || findings >= ingestBatchFindings
-}
-
 // ExecuteRun executes one attempt of a run with the built-in engine, storing
 // results in idempotent batches, saving progress and heartbeats, and honouring
 // stop requests. A stale or superseded attempt does nothing. When ctx ends
@@ -159,6 +154,18 @@ type runState struct {
 	lost     bool // another attempt took over
 }
 
+// add buffers a host's results and counts it in the run's statistics.
+func (st *runState) add(hr store.HostResult) {
+	st.stats.HostsUp++
+	st.stats.PortsOpen += hr.RunHost.OpenPorts
+	st.buffer, st.buffered = append(st.buffer, hr), st.buffered+len(hr.Findings)
+}
+
+// full reports whether the buffer makes a batch (see ingestBatchFindings).
+func (st *runState) full() bool {
+	return len(st.buffer) >= ingestBatchHosts || st.buffered >= ingestBatchFindings
+}
+
 func (a *App) execute(ctx context.Context, run scan.Run) error {
 	s, err := a.store.R().FindScan(ctx, run.OrganizationID, run.ScanID)
 	if err != nil {
@@ -218,7 +225,7 @@ func (a *App) execute(ctx context.Context, run scan.Run) error {
 				break
 			}
 			a.onEvent(st, ev)
-			if batchFull(len(st.buffer), st.buffered) {
+			if st.full() {
 				saveErr = errors.Join(saveErr, a.flush(ctx, st))
 			}
 		case <-tick.C:
@@ -277,11 +284,7 @@ func (a *App) onEvent(st *runState, ev result.Event) {
 			st.down = append(st.down, ev.Host.IP.String())
 			return
 		}
-		hr := hostResult(st.ref, ev.Host, a.now())
-		st.stats.HostsUp++
-		st.stats.PortsOpen += hr.RunHost.OpenPorts
-		st.buffer = append(st.buffer, hr)
-		st.buffered += len(hr.Findings)
+		st.add(hostResult(st.ref, ev.Host, a.now()))
 	}
 }
 

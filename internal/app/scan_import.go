@@ -108,18 +108,13 @@ func (a *App) ImportResults(ctx context.Context, act *Actor, scanID string, form
 		if err := a.emitRunEvent(ctx, q, run, webhook.EventScanStarted); err != nil {
 			return err
 		}
-		var results []store.HostResult
-		buffered := 0
 		for i := range hosts {
-			hr := hostResult(ref, &hosts[i], now)
-			st.stats.HostsUp++
-			st.stats.PortsOpen += hr.RunHost.OpenPorts
-			results, buffered = append(results, hr), buffered+len(hr.Findings)
-			if batchFull(len(results), buffered) || i == len(hosts)-1 {
-				if err := q.SaveHostResults(ctx, ref, results, now); err != nil {
+			st.add(hostResult(ref, &hosts[i], now))
+			if st.full() || i == len(hosts)-1 {
+				if err := q.SaveHostResults(ctx, ref, st.buffer, now); err != nil {
 					return err
 				}
-				results, buffered = results[:0], 0
+				st.buffer, st.buffered = st.buffer[:0], 0
 			}
 		}
 		st.stats.HostsTotal = len(hosts)

@@ -109,14 +109,12 @@ func sharedColumns(rows [][]any) []bool {
 		default:
 			continue
 		}
+		// v is comparable and never a set pointer, so == is value equality
+		// (a NULL integer equals a NULL integer, nothing else).
 		same := true
 		for _, r := range rows[1:] {
-			if p, ok := r[c].(*int64); ok {
-				same = p == nil && v == (*int64)(nil)
-			} else {
-				same = r[c] == v
-			}
-			if !same {
+			if r[c] != v {
+				same = false
 				break
 			}
 		}
@@ -137,7 +135,7 @@ func sharedColumns(rows [][]any) []bool {
 // map (the caller then uses VALUES).
 func unnestColumns(rows [][]any, shared []bool) (string, []any, bool) {
 	ncols := len(rows[0])
-	var sel, casts []string
+	var sel, casts, names []string
 	var scalars, arrays []any
 	for c := range ncols {
 		kind, nulls := "", false
@@ -171,8 +169,8 @@ func unnestColumns(rows [][]any, shared []bool) (string, []any, bool) {
 			scalars = append(scalars, rows[0][c])
 			continue
 		}
-		casts = append(casts, "?::"+kind+"[]")
-		sel = append(sel, "u"+strconv.Itoa(len(casts)))
+		name := "u" + strconv.Itoa(len(casts)+1)
+		casts, names, sel = append(casts, "?::"+kind+"[]"), append(names, name), append(sel, name)
 		var arg any
 		switch {
 		case kind == "text" && nulls:
@@ -193,10 +191,6 @@ func unnestColumns(rows [][]any, shared []bool) (string, []any, bool) {
 			arg = column(rows, c, func(v any) bool { return v.(bool) })
 		}
 		arrays = append(arrays, arg)
-	}
-	names := make([]string, len(casts))
-	for i := range names {
-		names[i] = "u" + strconv.Itoa(i+1)
 	}
 	// The select list's scalars come first in the text, so first in the
 	// arguments.
